@@ -1,0 +1,83 @@
+"""One catalogue for every string a person reads, French first, English available.
+
+The catalogue is ``catalogue.toml`` beside this module: one table per key, with
+``fr`` and ``en`` entries that may hold ``{placeholders}`` filled by :func:`t`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from quartier_solaire.errors import Problem, ReadError
+
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Return the catalogue as ``{key: {"fr": ..., "en": ...}}``."""
+    with CATALOGUE_PATH.open("rb") as f:
+        raw = tomllib.load(f)
+    return _flatten(raw)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]]:
+    # TOML dotted keys ([map.legend]) arrive as nested tables; leaves hold languages.
+    out: dict[str, dict[str, str]] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and set(value) & set(LANGUAGES):
+            out[name] = value
+        elif isinstance(value, dict):
+            out.update(_flatten(value, prefix=f"{name}."))
+    return out
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
+    """Translate ``key`` into ``lang`` and fill its placeholders.
+
+    Raises
+    ------
+    KeyError
+        If the key is not in the catalogue: a missing string is a bug, not a blank.
+    """
+    entry = catalogue()[key]
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text
+
+
+def has(key: str) -> bool:
+    """Return True if ``key`` is in the catalogue."""
+    return key in catalogue()
+
+
+def describe(finding: Problem | ReadError, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a reader's finding as a sentence in ``lang``.
+
+    The catalogue entry ``problem.<code>`` is used, with the finding's line,
+    field and count available as placeholders; the reader's own English message
+    is the wording of last resort, so that nothing a reader says is ever lost.
+    """
+    key = f"problem.{finding.code}"
+    params = dict(finding.params)
+    params.setdefault("line", finding.line)
+    params.setdefault("field", finding.field)
+    params.setdefault("count", getattr(finding, "count", 1))
+    if has(key):
+        try:
+            text = t(key, lang, **params)
+        except (KeyError, IndexError, ValueError):
+            text = finding.message
+    else:
+        text = finding.message
+    where = []
+    if finding.line is not None and "{line}" not in catalogue().get(key, {}).get(lang, ""):
+        where.append(t("problem.where_line", lang, line=finding.line))
+    if finding.field and "{field}" not in catalogue().get(key, {}).get(lang, ""):
+        where.append(t("problem.where_field", lang, field=finding.field))
+    return f"{text} ({', '.join(where)})" if where else text
