@@ -109,7 +109,7 @@ def normalise_buildings(frame: pd.DataFrame | gpd.GeoDataFrame) -> gpd.GeoDataFr
         if column in frame:
             out[column] = pd.Series(frame[column].to_numpy(), index=out.index).astype(dtype)
         else:
-            out[column] = pd.Series(pd.NA, index=out.index, dtype=dtype)
+            out[column] = pd.Series(None, index=out.index, dtype=dtype)
     if out["id"].isna().any() or out["id"].duplicated().any():
         raise ValueError("building ids must be present and unique")
     return gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=CRS)
