@@ -13,7 +13,8 @@ contain personal values (a consumption reading, a comment): they end up in logs.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "repaired", "dropped", "warning", "info"]
@@ -47,7 +48,8 @@ class Problem:
     line: int | None = None
     field: str | None = None
     count: int = 1
-    params: dict[str, Any] = field(default_factory=dict)
+    # dataclasses.field spelled out: the attribute `field` above shadows the name.
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the finding as plain JSON-serialisable values."""
