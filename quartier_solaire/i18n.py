@@ -28,13 +28,17 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]]:
     # TOML dotted keys ([map.legend]) arrive as nested tables; leaves hold languages.
+    # A table can be both an entry and the parent of others ([weather.source] and
+    # [weather.source.pvgis]): its language strings are the entry, its tables children.
     out: dict[str, dict[str, str]] = {}
     for key, value in table.items():
+        if not isinstance(value, dict):
+            continue
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and set(value) & set(LANGUAGES):
-            out[name] = value
-        elif isinstance(value, dict):
-            out.update(_flatten(value, prefix=f"{name}."))
+        strings = {k: v for k, v in value.items() if isinstance(v, str)}
+        if strings:
+            out[name] = strings
+        out.update(_flatten(value, prefix=f"{name}."))
     return out
 
 

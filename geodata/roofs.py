@@ -1,0 +1,733 @@
+"""Roof planes from building footprints.
+
+Every building of the normalised schema (:mod:`geodata.schema`) becomes one or
+more roof planes with a tilt, an azimuth, an area and a peak power, ready for
+pvlib (``surface_tilt``, ``surface_azimuth``).
+
+Geometry is computed in a metric CRS: Lambert-93 (EPSG:2154) when every
+building lies inside its area of use (mainland France and Corsica), otherwise
+the UTM zone from :meth:`geopandas.GeoDataFrame.estimate_utm_crs`. Azimuths are
+measured from TRUE north: a grid bearing is corrected by the meridian
+convergence at each building (about 3.3 deg at Nantes in Lambert-93), found by
+projecting a short step due north.
+
+Roof models
+-----------
+The footprint's minimum rotated rectangle (``shapely.oriented_envelope``)
+gives a long axis ``u`` (half-length ``A``) and a short axis ``v``
+(half-length ``B <= A``). Regions of that rectangle are intersected with the
+real footprint, so holes, L shapes and multipolygon parts keep their real
+area (each part of a multipolygon is modelled on its own).
+
+gabled
+    The ridge runs through the rectangle's centre along the long axis (OSM
+    ``roof:orientation=along``, the default), along the short axis when
+    ``roof_orientation == "across"``, and perpendicular to
+    ``roof_direction_deg`` when that is given. Two planes face away from the
+    ridge.
+hipped
+    Same pitch on all four sides: in plan, the hips leave the corners at 45
+    deg to the sides and meet the ridge, of length ``2(A - B)`` along the long
+    axis, at its ends (the straight skeleton of the rectangle). Each end is a
+    triangle of base ``2B`` and height ``B``: horizontal area ``B**2`` (that
+    is ``b**2 / 4`` for a side ``b = 2B``); each long side is a trapezoid of
+    parallel sides ``2A`` and ``2(A - B)`` and height ``B``: area
+    ``(2A - B) B``. Together: ``2 B**2 + 2 (2A - B) B = 4 A B``, the footprint.
+    A square gives a pyramid of four triangles.
+skillion
+    One plane facing ``roof_direction_deg``.
+flat
+    Modules on racks, in rows facing ``RoofParams.flat_rack_azimuth_deg`` at
+    ``RoofParams.flat_rack_tilt_deg``, spaced so that a row does not shade the
+    next one at the design sun elevation (see :func:`rack_ground_coverage_ratio`).
+canopy
+    A low parking building (``usage == "parking"``, at most
+    ``RoofParams.canopy_max_height_m`` high) is a solar car-port: the canopy
+    itself carries the modules, tilted at ``RoofParams.canopy_tilt_deg``
+    across its short axis, with no row spacing and no edge setback.
+
+Other OSM shapes are approximated (:data:`SHAPE_MODELS`): half-hipped,
+gambrel and saltbox as gabled; pyramidal and mansard as hipped; dome, round
+and sawtooth as flat roofs with racks. The approximation is recorded in
+``inferred_from``.
+
+Missing attributes are inferred and recorded, per plane, in ``inferred_from``
+(empty when everything came from the data): the roof shape from the usage
+and the footprint area, the pitch from ``roof_height_m`` when that is known,
+otherwise a default of :class:`RoofParams`.
+
+Areas and power
+---------------
+``footprint_area_m2`` is the horizontal projection of the plane.
+``area_m2`` is the area of the roof surface: ``footprint_area_m2 /
+cos(surface_tilt)`` for pitched planes and canopies, the footprint for flat
+roofs. ``usable_area_m2`` is MODULE area: for pitched planes, the roof
+surface left after an edge setback of ``RoofParams.edge_setback_m`` measured
+on the sloped surface (the plane is unfolded into its true shape, then
+buffered inwards); for flat roofs, the roof left after the setback times the
+ground coverage ratio of the racks; for canopies, the canopy surface.
+``kwp = usable_area_m2 * RoofParams.module_power_density_kwp_m2``.
+
+Planes are never dropped: a plane whose usable area is below
+``RoofParams.min_usable_area_m2``, or on a building that already has PV
+(``existing_pv``), keeps its geometry and areas but gets ``kwp = 0`` and an
+``excluded`` reason (``"below_min_area"`` or ``"existing_pv"``), so that a map
+can still draw it. A building with an empty or zero-area geometry has no plane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geodata.schema import CRS as WGS84
+from geodata.schema import METRIC_CRS_FRANCE
+
+__all__ = [
+    "PLANE_COLUMNS",
+    "SHAPE_MODELS",
+    "RoofParams",
+    "metric_crs",
+    "rack_ground_coverage_ratio",
+    "roof_planes",
+]
+
+# How each OSM roof:shape is modelled. Shapes not listed here (and missing
+# shapes) are inferred from usage and footprint area.
+SHAPE_MODELS: dict[str, str] = {
+    "flat": "flat",
+    "gabled": "gabled",
+    "hipped": "hipped",
+    "skillion": "skillion",
+    "half-hipped": "gabled",
+    "gambrel": "gabled",
+    "saltbox": "gabled",
+    "pyramidal": "hipped",
+    "mansard": "hipped",
+    "dome": "flat",
+    "round": "flat",
+    "sawtooth": "flat",
+}
+
+PLANE_COLUMNS: tuple[str, ...] = (
+    "building_id",
+    "plane_id",
+    "roof_shape",
+    "surface_tilt",
+    "surface_azimuth",
+    "footprint_area_m2",
+    "area_m2",
+    "usable_area_m2",
+    "kwp",
+    "mounting",
+    "excluded",
+    "inferred_from",
+    "geometry",
+)
+
+# Earth's axial tilt [deg]: the sun's declination at the December solstice is -23.44 deg.
+_OBLIQUITY_DEG = 23.44
+# Margin [m] by which region rectangles overhang the oriented envelope, so that
+# floating-point noise never clips a sliver of the footprint.
+_MARGIN_M = 1.0
+# Planes smaller than this in plan [m2] are numerical slivers of an intersection.
+_SLIVER_M2 = 1e-6
+
+
+@dataclass(frozen=True)
+class RoofParams:
+    """Assumptions of the roof model; every figure can be changed by the caller.
+
+    Parameters
+    ----------
+    gabled_tilt_deg : float, default 35
+        Pitch of gabled roofs when neither ``roof_angle_deg`` nor
+        ``roof_height_m`` is known [deg]. Assumption: Nantes houses carry slate
+        or tile roofs, typically pitched 30-45 deg.
+    hipped_tilt_deg : float, default 30
+        Pitch of hipped roofs when unknown [deg] (assumption, hipped roofs of
+        detached houses are usually a little flatter than gables).
+    skillion_tilt_deg : float, default 15
+        Pitch of mono-pitch roofs when unknown [deg] (assumption).
+    max_roof_angle_deg : float, default 75
+        Pitches at or above this are treated as wrong data and replaced by the
+        default [deg].
+    flat_rack_tilt_deg : float, default 15
+        Tilt of modules on racks on flat roofs [deg]. Assumption: ballasted
+        flat-roof systems use 10-15 deg to limit wind load and row spacing.
+    flat_rack_azimuth_deg : float, default 180
+        Direction the racks face, clockwise from north [deg]; 180 = south.
+    rack_design_sun_elevation_deg : float or None, default None
+        Sun elevation at which rows must not shade each other [deg]. ``None``
+        uses solar noon at the December solstice at each building's latitude,
+        ``90 - |latitude| - 23.44`` (19.4 deg at Nantes), the usual
+        no-shading criterion for rows facing the equator.
+    flat_rack_gcr : float or None, default None
+        Ground coverage ratio (module slant length / row pitch, pvlib's
+        ``gcr``) that overrides the one computed from the sun elevation.
+    canopy_tilt_deg : float, default 7
+        Tilt of car-port canopies [deg]. Assumption: car-port canopies are
+        built at 5-10 deg.
+    canopy_max_height_m : float, default 5
+        A parking building at most this high is a canopy, not a multi-storey
+        car park [m].
+    edge_setback_m : float, default 0.5
+        Clearance kept free of modules along every roof edge, ridge and hip,
+        measured on the roof surface [m]. Assumption: a maintenance and
+        fire-fighting access strip; local rules may ask for more on large flat
+        roofs.
+    min_usable_area_m2 : float, default 5
+        Planes with less usable area get ``kwp = 0`` (about three modules;
+        below that an installation is not worth its fixed costs) [m2].
+    module_power_density_kwp_m2 : float, default 0.20
+        Peak power per module area [kWp/m2]; current crystalline-silicon
+        modules give 200-215 Wp/m2 (Fraunhofer ISE, ITRPV).
+    house_max_footprint_m2 : float, default 250
+        A building of a usage in ``pitched_usages`` whose roof shape is
+        unknown gets a gabled roof up to this footprint, a flat roof above it
+        [m2] (assumption: larger footprints are collective or commercial
+        buildings).
+    pitched_usages : tuple of str
+        Usages (:data:`geodata.schema.USAGES`) whose small buildings are
+        assumed to have gabled roofs when the shape is unknown.
+    """
+
+    gabled_tilt_deg: float = 35.0
+    hipped_tilt_deg: float = 30.0
+    skillion_tilt_deg: float = 15.0
+    max_roof_angle_deg: float = 75.0
+    flat_rack_tilt_deg: float = 15.0
+    flat_rack_azimuth_deg: float = 180.0
+    rack_design_sun_elevation_deg: float | None = None
+    flat_rack_gcr: float | None = None
+    canopy_tilt_deg: float = 7.0
+    canopy_max_height_m: float = 5.0
+    edge_setback_m: float = 0.5
+    min_usable_area_m2: float = 5.0
+    module_power_density_kwp_m2: float = 0.20
+    house_max_footprint_m2: float = 250.0
+    pitched_usages: tuple[str, ...] = ("residential", "unknown", "annex", "religious")
+
+
+def rack_ground_coverage_ratio(
+    surface_tilt: float | np.ndarray, sun_elevation: float | np.ndarray
+) -> np.ndarray:
+    """Ground coverage ratio of rows that do not shade each other.
+
+    A row of slant length ``L`` tilted at ``surface_tilt`` covers ``L
+    cos(tilt)`` of roof and casts, behind it, a shadow of length ``L
+    sin(tilt) / tan(sun_elevation)`` with the sun in front of the row. The row
+    pitch is the sum, and the ground coverage ratio (pvlib's ``gcr``, module
+    slant length over pitch) is::
+
+        gcr = 1 / (cos(tilt) + sin(tilt) / tan(sun_elevation))
+
+    Module area on a roof area ``S`` is ``S * gcr`` (equivalently ``S`` times
+    the horizontal coverage ``gcr cos(tilt)``, divided by ``cos(tilt)``).
+
+    Parameters
+    ----------
+    surface_tilt : float or array
+        Module tilt [deg].
+    sun_elevation : float or array
+        Sun elevation at which rows must not shade each other [deg]; values
+        below 5 deg are raised to 5 deg.
+
+    Returns
+    -------
+    numpy.ndarray
+        Ground coverage ratio [-], 1 for flat modules.
+    """
+    tilt = np.radians(np.asarray(surface_tilt, dtype=float))
+    # Near-horizontal sun would space rows without bound; 5 deg is a floor.
+    elevation = np.radians(np.maximum(np.asarray(sun_elevation, dtype=float), 5.0))
+    return 1.0 / (np.cos(tilt) + np.sin(tilt) / np.tan(elevation))
+
+
+def metric_crs(buildings: gpd.GeoDataFrame) -> CRS:
+    """Metric CRS in which to measure ``buildings``.
+
+    Lambert-93 (EPSG:2154) when every building lies inside its area of use,
+    otherwise the UTM zone from ``estimate_utm_crs()``.
+    """
+    if buildings.crs is None:
+        raise ValueError("buildings have no CRS: set the CRS they are in before modelling roofs")
+    lambert = CRS(METRIC_CRS_FRANCE)
+    geometry = buildings.geometry
+    if not geometry.crs.equals(WGS84):
+        geometry = geometry.to_crs(WGS84)
+    west, south, east, north = geometry.total_bounds
+    w, s, e, n = lambert.area_of_use.bounds
+    if w <= west and east <= e and s <= south and north <= n:
+        return lambert
+    return buildings.estimate_utm_crs()
+
+
+def roof_planes(buildings: gpd.GeoDataFrame, params: RoofParams = RoofParams()) -> gpd.GeoDataFrame:
+    """Split every building's roof into planes with tilt, azimuth, area and kWp.
+
+    Parameters
+    ----------
+    buildings : geopandas.GeoDataFrame
+        Buildings in the schema of :mod:`geodata.schema` (any CRS; missing
+        attribute columns are treated as unknown). Without an ``id`` column the
+        index is used.
+    params : RoofParams
+        Assumptions of the model.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per plane, in EPSG:4326, with columns :data:`PLANE_COLUMNS`:
+        ``building_id`` (str), ``plane_id`` (str, ``"<building_id>-<k>"``),
+        ``roof_shape`` (model used: gabled, hipped, skillion, flat, canopy),
+        ``surface_tilt`` [deg], ``surface_azimuth`` [deg clockwise from true
+        north, 180 = south], ``footprint_area_m2`` (horizontal projection)
+        [m2], ``area_m2`` (roof surface) [m2], ``usable_area_m2`` (module
+        area) [m2], ``kwp`` [kWp], ``mounting`` (``"roof"`` flush, or
+        ``"rack"``), ``excluded`` (``""``, ``"existing_pv"`` or
+        ``"below_min_area"``; excluded planes have ``kwp = 0``),
+        ``inferred_from`` (what was assumed, ``"; "``-separated) and
+        ``geometry`` (the plane in plan).
+
+    Raises
+    ------
+    ValueError
+        If ``buildings`` has no CRS.
+    """
+    crs = metric_crs(buildings)
+    n_buildings = len(buildings)
+    if "id" in buildings:
+        ids = buildings["id"].astype("string").fillna("").to_numpy(dtype=object)
+    else:
+        ids = np.array([str(i) for i in buildings.index], dtype=object)
+    attrs = _attributes(buildings)
+
+    # Parts in the metric CRS: repaired, multipolygons split, non-areal bits dropped.
+    geoms = buildings.geometry.to_crs(crs).to_numpy()
+    geoms = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
+    parts, owner = _polygon_parts(geoms)
+    if len(parts) == 0:
+        return _empty()
+    frame = _frames(parts)
+    conv = _north_bearing(frame["centre"], crs)
+    frame["latitude"] = _latitude(frame["centre"], crs)
+
+    notes: list[list[str]] = [[] for _ in range(len(parts))]
+    model = _resolve_shape(attrs, owner, shapely.area(parts), params, notes)
+    pitched = np.isin(model, ("gabled", "hipped", "skillion"))
+
+    # Collect planes as (part, region or None, grid azimuth, tilt).
+    chunks: list[dict] = []
+    u, v, a_half, b_half, centre = (frame[k] for k in ("u", "v", "a", "b", "centre"))
+    direction = attrs["roof_direction_deg"][owner]
+    has_direction = np.isfinite(direction)
+    grid_direction = np.radians(direction + conv)
+    dir_vec = np.column_stack([np.sin(grid_direction), np.cos(grid_direction)])
+
+    # Gabled: choose the ridge axis, then one rectangle each side.
+    idx = np.flatnonzero(model == "gabled")
+    if idx.size:
+        orientation = attrs["roof_orientation"][owner[idx]]
+        across = orientation == "across"
+        with_dir = has_direction[idx]
+        # A stated direction wins: the slope axis is the envelope axis nearest to it.
+        dot_u = np.abs(np.einsum("ij,ij->i", dir_vec[idx], u[idx]))
+        dot_v = np.abs(np.einsum("ij,ij->i", dir_vec[idx], v[idx]))
+        ridge_on_u = np.where(with_dir, dot_v >= dot_u, ~across)
+        for k in np.flatnonzero(~with_dir & (orientation == "")):
+            notes[idx[k]].append("roof_orientation=along assumed (ridge on the long axis)")
+        ridge = np.where(ridge_on_u[:, None], u[idx], v[idx])
+        normal = np.where(ridge_on_u[:, None], v[idx], u[idx])
+        # Point the normal towards the stated direction so that its plane faces it exactly.
+        flip = with_dir & (np.einsum("ij,ij->i", normal, dir_vec[idx]) < 0)
+        normal = np.where(flip[:, None], -normal, normal)
+        half_ridge = np.where(ridge_on_u, a_half[idx], b_half[idx])
+        half_span = np.where(ridge_on_u, b_half[idx], a_half[idx])
+        tilt = _pitch(attrs, owner[idx], half_span, params.gabled_tilt_deg, "gabled", idx, notes, params)
+        for side in (1.0, -1.0):
+            local = np.stack(
+                [
+                    [-half_ridge - _MARGIN_M, np.zeros_like(half_ridge)],
+                    [half_ridge + _MARGIN_M, np.zeros_like(half_ridge)],
+                    [half_ridge + _MARGIN_M, side * (half_span + _MARGIN_M)],
+                    [-half_ridge - _MARGIN_M, side * (half_span + _MARGIN_M)],
+                ]
+            ).transpose(2, 0, 1)
+            region = _to_grid(local, centre[idx], ridge, normal)
+            gaz = _bearing(side * normal)
+            gaz = np.where(with_dir, grid_direction[idx] if side > 0 else grid_direction[idx] + np.pi, gaz)
+            chunks.append(dict(part=idx, region=region, grid_az=gaz, tilt=tilt, order=0 if side > 0 else 1))
+
+    # Hipped: the straight skeleton of the oriented rectangle.
+    idx = np.flatnonzero(model == "hipped")
+    if idx.size:
+        a, b = a_half[idx] + _MARGIN_M, b_half[idx] + _MARGIN_M
+        r = a_half[idx] - b_half[idx]
+        zero = np.zeros_like(a)
+        tilt = _pitch(attrs, owner[idx], b_half[idx], params.hipped_tilt_deg, "hipped", idx, notes, params)
+        uu, vv = u[idx], v[idx]
+        sides = (
+            ([[-a, b], [a, b], [r, zero], [-r, zero]], vv, 0),
+            ([[-a, -b], [-r, zero], [r, zero], [a, -b]], -vv, 2),
+        )
+        for corners, facing, order in sides:
+            region = _to_grid(np.array(corners).transpose(2, 0, 1), centre[idx], uu, vv)
+            chunks.append(dict(part=idx, region=region, grid_az=_bearing(facing), tilt=tilt, order=order))
+        ends = (
+            ([[a, b], [a, -b], [r, zero]], uu, 1),
+            ([[-a, -b], [-a, b], [-r, zero]], -uu, 3),
+        )
+        for corners, facing, order in ends:
+            region = _to_grid(np.array(corners).transpose(2, 0, 1), centre[idx], uu, vv)
+            chunks.append(dict(part=idx, region=region, grid_az=_bearing(facing), tilt=tilt, order=order))
+
+    # Skillion and canopy: one plane, facing the stated direction or else the short side
+    # nearest to the rack azimuth (canopies) or to the south (skillions).
+    for kind in ("skillion", "canopy"):
+        idx = np.flatnonzero(model == kind)
+        if not idx.size:
+            continue
+        target = params.flat_rack_azimuth_deg if kind == "canopy" else 180.0
+        target_vec = _unit_from_bearing(np.radians(target + conv[idx]))
+        side = np.where(np.einsum("ij,ij->i", v[idx], target_vec) >= 0, 1.0, -1.0)
+        facing = np.where(has_direction[idx, None], dir_vec[idx], side[:, None] * v[idx])
+        for k in np.flatnonzero(~has_direction[idx]):
+            guess = np.degrees(_bearing(facing[k : k + 1]))[0] - conv[idx[k]]
+            notes[idx[k]].append(
+                f"roof_direction_deg={guess % 360:.0f} assumed (short side nearest {target:.0f})"
+            )
+        if kind == "skillion":
+            run = _extent_along(frame["corners"][idx], facing)
+            tilt = _pitch(attrs, owner[idx], run, params.skillion_tilt_deg, "skillion", idx, notes, params)
+        else:
+            tilt = np.full(idx.size, params.canopy_tilt_deg)
+        chunks.append(dict(part=idx, region=None, grid_az=_bearing(facing), tilt=tilt, order=0))
+
+    idx = np.flatnonzero(model == "flat")
+    if idx.size:
+        gaz = np.radians(np.full(idx.size, params.flat_rack_azimuth_deg) + conv[idx])
+        tilt = np.full(idx.size, params.flat_rack_tilt_deg)
+        chunks.append(dict(part=idx, region=None, grid_az=gaz, tilt=tilt, order=0))
+
+    planes = _assemble(chunks, parts, owner, model, pitched, conv, notes, centre)
+    planes = _areas(planes, params, frame["latitude"])
+    return _finish(planes, ids, attrs, owner, crs, params, n_buildings)
+
+
+# --- attributes -----------------------------------------------------------------------
+
+
+def _attributes(buildings: pd.DataFrame) -> dict[str, np.ndarray]:
+    def number(name: str) -> np.ndarray:
+        if name not in buildings:
+            return np.full(len(buildings), np.nan)
+        return pd.to_numeric(buildings[name], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+    def text(name: str) -> np.ndarray:
+        if name not in buildings:
+            return np.full(len(buildings), "", dtype=object)
+        values = buildings[name].astype("string").str.strip().str.lower().fillna("")
+        return values.to_numpy(dtype=object)
+
+    if "existing_pv" in buildings:
+        existing = buildings["existing_pv"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    else:
+        existing = np.zeros(len(buildings), dtype=bool)
+    return {
+        "height_m": number("height_m"),
+        "levels": number("levels"),
+        "roof_direction_deg": number("roof_direction_deg"),
+        "roof_angle_deg": number("roof_angle_deg"),
+        "roof_height_m": number("roof_height_m"),
+        "usage": text("usage"),
+        "roof_shape": text("roof_shape"),
+        "roof_orientation": text("roof_orientation"),
+        "existing_pv": existing,
+    }
+
+
+def _resolve_shape(
+    attrs: dict, owner: np.ndarray, part_area: np.ndarray, params: RoofParams, notes: list
+) -> np.ndarray:
+    """Roof model of each part, with notes on what was assumed."""
+    shape = attrs["roof_shape"][owner]
+    usage = attrs["usage"][owner]
+    height = attrs["height_m"][owner]
+    levels = attrs["levels"][owner]
+    model = np.array([SHAPE_MODELS.get(s, "") for s in shape], dtype=object)
+    for k in np.flatnonzero((model != "") & (model != shape)):
+        notes[k].append(f"roof_shape={shape[k]} modelled as {model[k]}")
+    for k in np.flatnonzero((model == "") & (shape != "")):
+        notes[k].append(f"roof_shape={shape[k]} not modelled")
+
+    # Low parking buildings are car-port canopies (flat or unknown shape).
+    low = (height <= params.canopy_max_height_m) | (np.isnan(height) & ~(levels > 1))
+    canopy = (usage == "parking") & low & ((model == "flat") | (model == ""))
+    for k in np.flatnonzero(canopy):
+        if np.isnan(height[k]):
+            notes[k].append("height_m missing: parking canopy assumed")
+        if model[k] == "":
+            notes[k].append("roof_shape=flat assumed (parking canopy)")
+    model[canopy] = "canopy"
+
+    unknown = model == ""
+    house = np.isin(usage, params.pitched_usages) & (part_area <= params.house_max_footprint_m2)
+    for k in np.flatnonzero(unknown):
+        guess = "gabled" if house[k] else "flat"
+        notes[k].append(
+            f"roof_shape={guess} assumed (usage {usage[k] or 'missing'}, {part_area[k]:.0f} m2 footprint)"
+        )
+        model[k] = guess
+    return model
+
+
+def _pitch(
+    attrs: dict,
+    owner: np.ndarray,
+    run: np.ndarray,
+    default: float,
+    kind: str,
+    idx: np.ndarray,
+    notes: list,
+    params: RoofParams,
+) -> np.ndarray:
+    """Pitch [deg] from roof_angle_deg, else roof_height_m over the run, else the default."""
+    angle = attrs["roof_angle_deg"][owner]
+    rise = attrs["roof_height_m"][owner]
+    good = (angle > 0) & (angle < params.max_roof_angle_deg)
+    from_rise = ~good & (rise > 0) & (run > 0)
+    tilt = np.where(good, angle, default)
+    tilt = np.where(from_rise, np.degrees(np.arctan2(rise, np.where(run > 0, run, 1.0))), tilt)
+    for k in np.flatnonzero(~good):
+        if np.isfinite(angle[k]):
+            notes[idx[k]].append(f"roof_angle_deg={angle[k]:g} out of range")
+        if from_rise[k]:
+            notes[idx[k]].append(f"roof_angle_deg={tilt[k]:.1f} from roof_height_m={rise[k]:g}")
+        else:
+            notes[idx[k]].append(f"roof_angle_deg={default:g} assumed (default for {kind})")
+    return tilt
+
+
+# --- geometry -------------------------------------------------------------------------
+
+
+def _polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons of every geometry with their owner's position; empty and non-areal parts dropped."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    # make_valid may nest a MultiPolygon inside a GeometryCollection: one more level.
+    nested, sub = shapely.get_parts(parts, return_index=True)
+    owner = owner[sub]
+    keep = (shapely.get_type_id(nested) == 3) & (shapely.area(nested) > _SLIVER_M2)
+    return nested[keep], owner[keep]
+
+
+def _frames(parts: np.ndarray) -> dict[str, np.ndarray]:
+    """Axes of each part's oriented envelope: centre, unit long axis u, unit v, half-lengths."""
+    envelope = shapely.oriented_envelope(parts)
+    coords, index = shapely.get_coordinates(envelope, return_index=True)
+    first = np.searchsorted(index, np.arange(len(parts)))
+    p0, p1, p2, p3 = (coords[first + k] for k in range(4))
+    e0, e1 = p1 - p0, p2 - p1
+    l0, l1 = np.hypot(*e0.T), np.hypot(*e1.T)
+    long_first = l0 >= l1
+    long_edge = np.where(long_first[:, None], e0, e1)
+    length = np.maximum(l0, l1)
+    u = long_edge / length[:, None]
+    v = np.column_stack([-u[:, 1], u[:, 0]])
+    return {
+        "centre": (p0 + p2) / 2.0,
+        "u": u,
+        "v": v,
+        "a": length / 2.0,
+        "b": np.minimum(l0, l1) / 2.0,
+        "corners": np.stack([p0, p1, p2, p3], axis=1),
+    }
+
+
+def _to_grid(local: np.ndarray, centre: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray):
+    """Polygons from (n, k, 2) local coordinates on the given axes about ``centre``."""
+    xy = (
+        centre[:, None, :]
+        + local[:, :, 0:1] * x_axis[:, None, :]
+        + local[:, :, 1:2] * y_axis[:, None, :]
+    )
+    return shapely.polygons(xy)
+
+
+def _bearing(vec: np.ndarray) -> np.ndarray:
+    """Grid bearing [rad] of (x, y) vectors, clockwise from grid north."""
+    return np.arctan2(vec[:, 0], vec[:, 1])
+
+
+def _unit_from_bearing(bearing: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.sin(bearing), np.cos(bearing)])
+
+
+def _extent_along(corners: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Length [m] of each envelope (n, 4, 2) projected on a unit direction (n, 2)."""
+    proj = np.einsum("ikj,ij->ik", corners, direction)
+    return proj.max(axis=1) - proj.min(axis=1)
+
+
+def _north_bearing(centre: np.ndarray, crs: CRS) -> np.ndarray:
+    """Grid bearing of true north [deg] at each point (the meridian convergence)."""
+    to_geo = Transformer.from_crs(crs, WGS84, always_xy=True)
+    to_grid = Transformer.from_crs(WGS84, crs, always_xy=True)
+    lon, lat = to_geo.transform(centre[:, 0], centre[:, 1])
+    # A 1e-4 deg step north (about 11 m) is straight to well below 1e-6 deg.
+    x, y = to_grid.transform(lon, np.asarray(lat) + 1e-4)
+    return np.degrees(np.arctan2(x - centre[:, 0], y - centre[:, 1]))
+
+
+def _latitude(centre: np.ndarray, crs: CRS) -> np.ndarray:
+    _, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(centre[:, 0], centre[:, 1])
+    return np.asarray(lat, dtype=float)
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal part of intersection results (drop stray lines and points)."""
+    out = geoms.copy()
+    for k in np.flatnonzero(shapely.get_type_id(geoms) == 7):
+        polys = [g for g in shapely.get_parts(geoms[k]) if shapely.get_type_id(g) in (3, 6)]
+        out[k] = shapely.union_all(polys) if polys else shapely.Polygon()
+    return out
+
+
+def _assemble(chunks, parts, owner, model, pitched, conv, notes, centre) -> pd.DataFrame:
+    part = np.concatenate([c["part"] for c in chunks])
+    order = np.concatenate([np.full(c["part"].size, c["order"]) for c in chunks])
+    tilt = np.concatenate([c["tilt"] for c in chunks]).astype(float)
+    grid_az = np.concatenate([c["grid_az"] for c in chunks])
+    geometry = np.empty(part.size, dtype=object)
+    start = 0
+    for c in chunks:
+        stop = start + c["part"].size
+        if c["region"] is None:
+            geometry[start:stop] = parts[c["part"]]
+        else:
+            geometry[start:stop] = _polygonal(shapely.intersection(parts[c["part"]], c["region"]))
+        start = stop
+    keep = shapely.area(geometry) > _SLIVER_M2
+    part, order, tilt, grid_az, geometry = (x[keep] for x in (part, order, tilt, grid_az, geometry))
+    sort = np.lexsort((order, part))
+    part, tilt, grid_az, geometry = part[sort], tilt[sort], grid_az[sort], geometry[sort]
+    azimuth = np.mod(np.degrees(grid_az) - conv[part], 360.0)
+    # Round away float noise so that 180 stays 180 (1e-9 deg is far below any data).
+    azimuth = np.mod(np.round(azimuth, 9), 360.0)
+    return pd.DataFrame(
+        {
+            "part": part,
+            "owner": owner[part],
+            "roof_shape": model[part],
+            "surface_tilt": tilt,
+            "surface_azimuth": azimuth,
+            "grid_az": grid_az,
+            "mounting": np.where(pitched[part], "roof", "rack"),
+            "inferred_from": ["; ".join(notes[p]) for p in part],
+            "geometry": geometry,
+            "cx": centre[part, 0],
+            "cy": centre[part, 1],
+        }
+    )
+
+
+def _areas(planes: pd.DataFrame, params: RoofParams, latitude: np.ndarray) -> pd.DataFrame:
+    geometry = planes["geometry"].to_numpy()
+    tilt = np.radians(planes["surface_tilt"].to_numpy())
+    footprint = shapely.area(geometry)
+    shape = planes["roof_shape"].to_numpy()
+    area = np.where(shape == "flat", footprint, footprint / np.cos(tilt))
+    usable = np.zeros(len(planes))
+
+    roof = (planes["mounting"] == "roof").to_numpy()
+    if roof.any():
+        # Unfold each pitched plane into its true shape: stretch by 1/cos(tilt) along its
+        # slope, so that a setback buffered on it is measured on the roof surface.
+        unfolded = _unfold(
+            geometry[roof],
+            planes["grid_az"].to_numpy()[roof],
+            tilt[roof],
+            planes[["cx", "cy"]].to_numpy()[roof],
+        )
+        usable[roof] = shapely.area(shapely.buffer(unfolded, -params.edge_setback_m, quad_segs=4))
+
+    flat = shape == "flat"
+    if flat.any():
+        if params.flat_rack_gcr is not None:
+            gcr = np.full(flat.sum(), params.flat_rack_gcr)
+        else:
+            if params.rack_design_sun_elevation_deg is not None:
+                elevation = np.full(flat.sum(), params.rack_design_sun_elevation_deg)
+            else:
+                lat = latitude[planes["part"].to_numpy()[flat]]
+                elevation = 90.0 - np.abs(lat) - _OBLIQUITY_DEG
+            gcr = rack_ground_coverage_ratio(params.flat_rack_tilt_deg, elevation)
+        inner = shapely.area(shapely.buffer(geometry[flat], -params.edge_setback_m, quad_segs=4))
+        usable[flat] = inner * gcr
+
+    canopy = shape == "canopy"
+    usable[canopy] = area[canopy]
+
+    planes = planes.assign(footprint_area_m2=footprint, area_m2=area, usable_area_m2=usable)
+    return planes
+
+
+def _unfold(geometry: np.ndarray, grid_az: np.ndarray, tilt: np.ndarray, centre: np.ndarray):
+    coords, index = shapely.get_coordinates(geometry, return_index=True)
+    slope = _unit_from_bearing(grid_az)[index]
+    stretch = (1.0 / np.cos(tilt) - 1.0)[index]
+    along = np.einsum("ij,ij->i", coords - centre[index], slope)
+    return shapely.transform(geometry, lambda xy: xy + (along * stretch)[:, None] * slope)
+
+
+def _finish(planes, ids, attrs, owner, crs, params, n_buildings) -> gpd.GeoDataFrame:
+    building_id = ids[planes["owner"].to_numpy()]
+    k = planes.groupby("owner", sort=False).cumcount().to_numpy() + 1
+    plane_id = [f"{b}-{i}" for b, i in zip(building_id, k, strict=True)]
+    existing = attrs["existing_pv"][planes["owner"].to_numpy()]
+    small = planes["usable_area_m2"].to_numpy() < params.min_usable_area_m2
+    excluded = np.where(existing, "existing_pv", np.where(small, "below_min_area", ""))
+    kwp = np.where(excluded == "", planes["usable_area_m2"] * params.module_power_density_kwp_m2, 0.0)
+    out = pd.DataFrame(
+        {
+            "building_id": pd.array(building_id, dtype="string"),
+            "plane_id": pd.array(plane_id, dtype="string"),
+            "roof_shape": pd.array(planes["roof_shape"].to_numpy(), dtype="string"),
+            "surface_tilt": planes["surface_tilt"].to_numpy(dtype=float),
+            "surface_azimuth": planes["surface_azimuth"].to_numpy(dtype=float),
+            "footprint_area_m2": planes["footprint_area_m2"].to_numpy(dtype=float),
+            "area_m2": planes["area_m2"].to_numpy(dtype=float),
+            "usable_area_m2": planes["usable_area_m2"].to_numpy(dtype=float),
+            "kwp": kwp.astype(float),
+            "mounting": pd.array(planes["mounting"].to_numpy(), dtype="string"),
+            "excluded": pd.array(excluded, dtype="string"),
+            "inferred_from": pd.array(planes["inferred_from"].to_numpy(), dtype="string"),
+        }
+    )
+    geometry = gpd.GeoSeries(planes["geometry"].to_numpy(), crs=crs).to_crs(WGS84)
+    return gpd.GeoDataFrame(out, geometry=geometry.to_numpy(), crs=WGS84)
+
+
+def _empty() -> gpd.GeoDataFrame:
+    columns = {
+        "building_id": "string",
+        "plane_id": "string",
+        "roof_shape": "string",
+        "surface_tilt": "float64",
+        "surface_azimuth": "float64",
+        "footprint_area_m2": "float64",
+        "area_m2": "float64",
+        "usable_area_m2": "float64",
+        "kwp": "float64",
+        "mounting": "string",
+        "excluded": "string",
+        "inferred_from": "string",
+    }
+    frame = pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)

@@ -1,0 +1,134 @@
+"""The rooftop map: folium on locally served Leaflet, buildings coloured by yield."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from quartier_solaire.i18n import t
+from quartier_solaire.offline_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, ensure_leaflet
+
+# Yellow-orange-red, 6 classes (ColorBrewer YlOrRd), low to high yield.
+PALETTE = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+NO_DATA = "#9ca3af"
+# Class edges as shares of the reference plane's specific yield [-].
+SHARES = (0.6, 0.7, 0.8, 0.9, 0.97)
+
+
+class OfflineMap(folium.Map):
+    """A folium map that loads only Leaflet, from the app's own static files."""
+
+    default_js = [("leaflet", LEAFLET_JS_URL)]
+    default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+
+
+def yield_classes(reference_kwh_kwp: float) -> list[float]:
+    """Return the class edges [kWh/kWp/yr], rounded to 10, from the reference yield."""
+    return [10 * round(share * reference_kwh_kwp / 10) for share in SHARES]
+
+
+def colour(value: float, edges: list[float]) -> str:
+    """Return the palette colour of a specific yield [kWh/kWp/yr]."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    for i, edge in enumerate(edges):
+        if value < edge:
+            return PALETTE[i]
+    return PALETTE[-1]
+
+
+def legend_html(edges: list[float], lang: str) -> str:
+    """Return the legend as a small HTML table (no user content in it)."""
+    labels = [f"< {edges[0]:,.0f}"]
+    labels += [f"{a:,.0f} – {b:,.0f}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    labels.append(f"≥ {edges[-1]:,.0f}")
+    rows = "".join(
+        f'<span style="display:inline-block;margin-right:0.8em">'
+        f'<span style="display:inline-block;width:1em;height:1em;background:{c};'
+        f'border:1px solid #555;vertical-align:middle"></span> {label}</span>'
+        for c, label in zip(PALETTE, labels, strict=True)
+    )
+    title = html.escape(t("map.legend_title", lang))
+    return f'<div class="qs-legend"><b>{title}</b><br>{rows}</div>'
+
+
+def rooftop_map(
+    buildings: gpd.GeoDataFrame,
+    per_building: pd.DataFrame,
+    reference_kwh_kwp: float,
+    lang: str,
+    *,
+    basemap: bool = True,
+    selected: str | None = None,
+) -> folium.Map:
+    """Build the map of buildings coloured by their best specific yield.
+
+    Parameters
+    ----------
+    buildings : geopandas.GeoDataFrame
+        Normalised buildings in EPSG:4326.
+    per_building : pandas.DataFrame
+        ``RooftopYield.buildings``, indexed by building id.
+    reference_kwh_kwp : float
+        Specific yield of the reference plane [kWh/kWp/yr].
+    lang : str
+        Language of the tooltips.
+    basemap : bool
+        Draw OpenStreetMap tiles (they need the network; without it the
+        background stays plain and the buildings are still drawn).
+    selected : str, optional
+        Id of the building to outline.
+    """
+    ensure_leaflet()
+    edges = yield_classes(reference_kwh_kwp)
+    best = per_building["best_specific_yield_kwh_kwp"].reindex(buildings["id"]).to_numpy()
+    suitable = per_building["suitable"].reindex(buildings["id"]).fillna(False).to_numpy()
+    frame = gpd.GeoDataFrame(
+        {
+            "id": buildings["id"].astype(str).to_numpy(),
+            "fill": [colour(v, edges) for v in best],
+            "label": [
+                t(
+                    "map.tooltip",
+                    lang,
+                    usage=t(f"usage.{u}", lang) if pd.notna(u) else "?",
+                    kwh_kwp=f"{v:,.0f}" if pd.notna(v) else "–",
+                    suitable=t("map.suitable" if s else "map.not_suitable", lang),
+                )
+                for u, v, s in zip(buildings["usage"], best, suitable, strict=True)
+            ],
+        },
+        geometry=buildings.geometry.to_numpy(),
+        crs=buildings.crs,
+    )
+    west, south, east, north = frame.total_bounds
+    fmap = OfflineMap(
+        location=[(south + north) / 2, (west + east) / 2],
+        tiles=None,
+        zoom_start=17,
+        max_zoom=20,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    if basemap:
+        folium.TileLayer(
+            "OpenStreetMap", max_zoom=20, attr="© OpenStreetMap contributors"
+        ).add_to(fmap)
+    folium.GeoJson(
+        frame.__geo_interface__,
+        name="buildings",
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "color": "#111827" if feature["properties"]["id"] == selected else "#4b5563",
+            "weight": 3 if feature["properties"]["id"] == selected else 0.6,
+            "fillOpacity": 0.85,
+        },
+        highlight_function=lambda feature: {"weight": 2.5, "color": "#111827"},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap

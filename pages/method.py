@@ -1,0 +1,35 @@
+"""Méthode et sources: how every figure of the app is computed, with its source."""
+
+from dataclasses import fields
+
+import pandas as pd
+import streamlit as st
+
+from pages import _sidebar
+from quartier_solaire.i18n import t
+
+lang = _sidebar.language()
+assumptions = _sidebar.assumptions(lang)
+
+st.title(t("method.title", lang))
+st.markdown(t("method.intro", lang))
+
+for section in ("weather", "roofs", "pv", "suitability", "privacy"):
+    st.subheader(t(f"method.{section}.title", lang))
+    st.markdown(t(f"method.{section}.body", lang))
+
+st.subheader(t("method.current.title", lang))
+rows = [
+    {
+        t("method.col.group", lang): group,
+        t("method.col.name", lang): f.name,
+        t("method.col.value", lang): str(getattr(params, f.name)),
+    }
+    for group, params in (
+        (t("method.roofs.title", lang), assumptions.roof),
+        (t("method.pv.title", lang), assumptions.pv),
+        (t("method.suitability.title", lang), assumptions.suitability),
+    )
+    for f in fields(params)
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="method_assumptions")

@@ -1,0 +1,168 @@
+"""Carte des toits: every roof of the neighbourhood coloured by its solar potential."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.lookup import building_at
+from pages import _cache, _map, _sidebar, _state
+from quartier_solaire.errors import ReadError
+from quartier_solaire.i18n import describe, t
+
+lang = _sidebar.language()
+assumptions = _sidebar.assumptions(lang)
+
+st.title(t("map.title", lang))
+st.caption(t("map.synthetic_demo", lang))
+
+dataset = _cache.DEMO_KEY
+location = _cache.site(dataset)
+
+# --- weather ---------------------------------------------------------------
+sources = ("synthetic", "pvgis", "upload")
+source = st.sidebar.radio(
+    t("weather.source", lang),
+    sources,
+    key=_state.WEATHER_SOURCE,
+    format_func=lambda s: t(f"weather.source.{s}", lang),
+)
+upload_key, payload = None, None
+if source == "upload":
+    uploaded = st.sidebar.file_uploader(
+        t("weather.upload", lang), type=["csv", "json", "epw", "tm2"], key=_state.WEATHER_UPLOAD
+    )
+    if uploaded is None:
+        st.info(t("weather.upload_prompt", lang))
+        st.stop()
+    payload = uploaded.getvalue()
+    upload_key = uploaded.name
+try:
+    with st.spinner(t("weather.loading", lang)):
+        weather, weather_meta = _cache.weather(
+            source,
+            round(location.latitude, 4),
+            round(location.longitude, 4),
+            upload_key and f"{upload_key}:{_cache.digest(payload)}",
+            payload,
+        )
+except ReadError as error:
+    st.error(describe(error, lang))
+    st.stop()
+for warning in weather_meta.get("warnings", []):
+    st.sidebar.warning(warning)
+st.sidebar.caption(
+    t("weather.attribution", lang, source=weather_meta.get("source", "?"))
+    + " "
+    + str(weather_meta.get("attribution", ""))
+)
+
+# --- simulation (cached on its inputs) ---------------------------------------
+with st.spinner(t("map.computing", lang)):
+    result = _cache.rooftops(
+        dataset,
+        (source, upload_key and _cache.digest(payload)),
+        assumptions.roof,
+        assumptions.pv,
+        assumptions.suitability,
+        weather,
+    )
+buildings = _cache.buildings(dataset)
+summary = result.summary()
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("summary.buildings", lang), f"{summary['buildings']:,}".replace(",", " "))
+c2.metric(t("summary.suitable_kwp", lang), f"{summary['suitable_kwp']:,.0f} kWc".replace(",", " "))
+c3.metric(t("summary.gwh", lang), f"{summary['suitable_gwh_per_year']:.2f} GWh/an")
+c4.metric(t("summary.suitable_share", lang), f"{summary['suitable_share']:.0%}")
+st.caption(
+    t(
+        "summary.suitable_definition",
+        lang,
+        share=round(assumptions.suitability.min_share_of_reference * 100),
+        reference=round(result.reference_specific_yield_kwh_kwp),
+        kwp=assumptions.suitability.min_suitable_kwp,
+    )
+)
+
+# --- map -------------------------------------------------------------------------
+basemap = st.sidebar.toggle(t("map.basemap", lang), value=True, key=_state.BASEMAP)
+left, right = st.columns([3, 2])
+with left:
+    fmap = _map.rooftop_map(
+        buildings,
+        result.buildings,
+        result.reference_specific_yield_kwh_kwp,
+        lang,
+        basemap=basemap,
+        selected=st.session_state[_state.SELECTED_BUILDING],
+    )
+    clicked = st_folium(
+        fmap,
+        key=_state.MAP,
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+    )
+    st.html(_map.legend_html(_map.yield_classes(result.reference_specific_yield_kwh_kwp), lang))
+
+point = (clicked or {}).get("last_object_clicked")
+if point:
+    hit = building_at(buildings, point["lat"], point["lng"])
+    if hit is not None and hit != st.session_state[_state.SELECTED_BUILDING]:
+        st.session_state[_state.SELECTED_BUILDING] = hit
+        st.rerun()
+
+# --- details of the clicked building -------------------------------------------
+with right:
+    selected = st.session_state[_state.SELECTED_BUILDING]
+    if selected is None:
+        st.info(t("details.pick", lang))
+    else:
+        row = buildings.loc[buildings["id"] == selected].iloc[0]
+        totals = result.buildings.loc[selected]
+        st.subheader(t("details.title", lang, id=selected))
+        st.write(
+            t(
+                "details.building",
+                lang,
+                usage=t(f"usage.{row['usage']}", lang) if pd.notna(row["usage"]) else "?",
+                levels=row["levels"] if pd.notna(row["levels"]) else "?",
+                dwellings=row["dwellings"] if pd.notna(row["dwellings"]) else "?",
+                height=f"{row['height_m']:.0f}" if pd.notna(row["height_m"]) else "?",
+            )
+        )
+        d1, d2, d3 = st.columns(3)
+        d1.metric(t("details.kwp", lang), f"{totals['suitable_kwp']:.1f} kWc")
+        d2.metric(t("details.annual", lang), f"{totals['suitable_annual_kwh']:,.0f} kWh".replace(",", " "))
+        d3.metric(
+            t("details.specific", lang), f"{totals['best_specific_yield_kwh_kwp']:,.0f} kWh/kWc"
+        )
+        planes = result.planes.loc[result.planes["building_id"] == selected]
+        table = pd.DataFrame(
+            {
+                t("details.col.tilt", lang): planes["surface_tilt"].round(0),
+                t("details.col.azimuth", lang): planes["surface_azimuth"].round(0),
+                t("details.col.area", lang): planes["area_m2"].round(1),
+                t("details.col.usable", lang): planes["usable_area_m2"].round(1),
+                t("details.col.kwp", lang): planes["kwp"].round(2),
+                t("details.col.annual", lang): planes["annual_kwh"].round(0),
+                t("details.col.specific", lang): planes["specific_yield_kwh_kwp"].round(0),
+                t("details.col.suitable", lang): planes["suitable"],
+                t("details.col.inferred", lang): planes["inferred_from"],
+            }
+        )
+        st.dataframe(table, hide_index=True, key="details_planes")
+        # Same planes as the annual figure above: the suitable ones, or all if none is.
+        shown = planes.index[planes["suitable"]] if planes["suitable"].any() else planes.index
+        monthly = result.monthly_kwh.loc[shown].sum()
+        months = [t(f"month.{m}", lang) for m in range(1, 13)]
+        figure = go.Figure(go.Bar(x=months, y=monthly.to_numpy(), marker_color="#f59e0b"))
+        figure.update_layout(
+            title=t("details.monthly_title", lang),
+            yaxis_title="kWh",
+            height=300,
+            margin=dict(l=10, r=10, t=40, b=10),
+        )
+        st.plotly_chart(figure, key="details_monthly")
+        st.caption(t("details.monthly_note", lang))

@@ -1,0 +1,582 @@
+"""Quality checks shared by every consumption reader, and the report they produce.
+
+Every reader turns its file into rows of ``(interval start, energy [kWh], step
+[min], file line)`` and hands them to :func:`finalise`, which applies the same
+rules to every format, in this order:
+
+1. **Meter id.** A PRM (point de référence mesure) has 14 digits (Enedis). Any
+   other id is reported (``meter_id_invalid``, warning) and replaced by ``None``:
+   a wrong id is never carried forward.
+2. **Duplicates.** Rows with the same interval start and the same value (or one
+   of them empty) are merged, keeping the value, and counted
+   (``duplicate_dropped``). Rows with the same start and *different* values are an
+   error (``duplicate_conflict``): there is no safe way to choose between two
+   readings of one interval.
+3. **Order.** Rows out of order are sorted (``unsorted``, repaired).
+4. **Negative values.** Household consumption is never negative; a negative
+   reading becomes a gap (``negative_values``, dropped).
+5. **Step.** Each row carries its step. If the step changes inside the file
+   (older Linky curves switch from 10 to 30 minutes), every row is summed into
+   bins of the coarsest step, which conserves energy; a bin that is not fully
+   covered by readings becomes a gap (``step_changed``, repaired). Steps that do
+   not divide the coarsest step are an error (``step_incompatible``).
+6. **Grid.** The rows are laid on a regular grid (fixed minutes, or calendar
+   days for daily data); missing intervals become NaN, never zero, and are
+   counted (``gaps``). A row off the grid is an error (``off_grid``).
+7. **Units 1000 times off.** The median average power over non-zero intervals
+   is compared with :class:`QualityRules` thresholds: below
+   ``kw_suspect_median_w`` (5 W: no home draws a median of 5 W, a Linky meter
+   alone draws more) in a file that said W or Wh, the values were kW or kWh and
+   are multiplied by 1000 (``unit_kw_suspected``, repaired); above
+   ``w_suspect_median_kw`` (36 kW: the upper limit of the C5 segment, homes and
+   small premises ≤ 36 kVA, Enedis) in a file that said kW or kWh, they were W
+   or Wh and are divided by 1000 (``unit_w_suspected``, repaired).
+
+Messages never contain a reading, only counts, line numbers and field names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quartier_solaire.errors import Problem, ReadError
+from solar.typical_year import TIMEZONE
+
+ENERGY_NAME = "energy_kwh"
+INDEX_NAME = "time"
+DAILY_STEP_MIN = 1440
+# Load-curve steps met in practice: Linky 10/30/60 min (Enedis customer space),
+# 15 min (ACC settlement since 2025), 5/20 min for third-party loggers.
+ALLOWED_STEPS_MIN: tuple[int, ...] = (1, 5, 10, 15, 20, 30, 60)
+_PRM_RE = re.compile(r"^\d{14}$")
+_POWER_UNITS = {"W": 1e-3, "kW": 1.0}
+_ENERGY_UNITS = {"Wh": 1e-3, "kWh": 1.0}
+
+
+@dataclass(frozen=True)
+class QualityRules:
+    """Thresholds of the quality checks; every one can be changed by the caller.
+
+    Parameters
+    ----------
+    kw_suspect_median_w : float
+        Median average power [W] below which a file said to be in W (or Wh) is
+        taken to be in kW (or kWh). Assumption: a home's median draw is tens to
+        hundreds of watts (standby loads, fridge), never under 5 W.
+    w_suspect_median_kw : float
+        Median average power [kW] above which a file said to be in kW (or kWh)
+        is taken to be in W (or Wh): 36 kVA is the top of the C5 segment (Enedis).
+    check_units : bool
+        Run the two checks above.
+    """
+
+    kw_suspect_median_w: float = 5.0
+    w_suspect_median_kw: float = 36.0
+    check_units: bool = True
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What a reader found in a consumption file.
+
+    Parameters
+    ----------
+    intervals : int
+        Intervals on the regular grid that hold a value.
+    expected_intervals : int
+        Intervals on the regular grid from the first to the last reading.
+    coverage : float
+        ``intervals / expected_intervals`` [0-1].
+    gaps : int
+        Intervals without a value (NaN in the series).
+    filled : int
+        Intervals filled by the reader: always 0, readers never invent data.
+    duplicates_removed : int
+        Duplicate rows dropped.
+    negatives : int
+        Negative readings turned into gaps.
+    repairs : int
+        Findings of severity ``"repaired"`` or ``"dropped"``.
+    problems : tuple of Problem
+        Every finding, in the order found.
+    """
+
+    intervals: int
+    expected_intervals: int
+    coverage: float
+    gaps: int
+    filled: int = 0
+    duplicates_removed: int = 0
+    negatives: int = 0
+    repairs: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain JSON-serialisable values."""
+        return {
+            "intervals": self.intervals,
+            "expected_intervals": self.expected_intervals,
+            "coverage": self.coverage,
+            "gaps": self.gaps,
+            "filled": self.filled,
+            "duplicates_removed": self.duplicates_removed,
+            "negatives": self.negatives,
+            "repairs": self.repairs,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class RawReadings:
+    """Rows of a file as a reader understood them, before the quality rules.
+
+    Parameters
+    ----------
+    start : pandas.DatetimeIndex
+        Interval starts, tz-aware.
+    energy_kwh : numpy.ndarray
+        Energy per interval [kWh], NaN where the file holds no value.
+    step_min : numpy.ndarray
+        Step of each row [min]; 1440 for calendar days.
+    line : numpy.ndarray
+        1-based line in the file of each row (0 where there is no line).
+    """
+
+    start: pd.DatetimeIndex
+    energy_kwh: np.ndarray
+    step_min: np.ndarray
+    line: np.ndarray
+
+
+def energy_factor(unit: str) -> tuple[float, bool]:
+    """Return the factor to kWh and whether ``unit`` is an average power.
+
+    Parameters
+    ----------
+    unit : str
+        ``"W"``, ``"kW"`` (average power over the step) or ``"Wh"``, ``"kWh"``.
+
+    Returns
+    -------
+    factor : float
+        Multiply by the value (and by the step [h] for powers) to get kWh.
+    is_power : bool
+        True for W and kW.
+    """
+    if unit in _POWER_UNITS:
+        return _POWER_UNITS[unit], True
+    if unit in _ENERGY_UNITS:
+        return _ENERGY_UNITS[unit], False
+    raise ValueError(f"unit must be one of W, kW, Wh, kWh, got {unit!r}")
+
+
+def normalise_unit(unit: str | None) -> str | None:
+    """Return ``unit`` spelled as one of W, kW, Wh, kWh, or None if unknown."""
+    if unit is None:
+        return None
+    key = unit.strip().lower().replace(" ", "")
+    return {"w": "W", "kw": "kW", "wh": "Wh", "kwh": "kWh"}.get(key)
+
+
+def check_meter_id(meter_id: str | None, problems: list[Problem]) -> str | None:
+    """Return the PRM if it has 14 digits, else None with a warning."""
+    if meter_id is None:
+        return None
+    meter_id = str(meter_id).strip()
+    if not meter_id:
+        return None
+    if _PRM_RE.match(meter_id):
+        return meter_id
+    problems.append(
+        Problem(
+            code="meter_id_invalid",
+            message="The meter id (PRM) does not have 14 digits; it is ignored.",
+            severity="warning",
+            field="Identifiant PRM",
+            params={"length": len(meter_id)},
+        )
+    )
+    return None
+
+
+def infer_steps(times: pd.DatetimeIndex, declared_min: int | None = None) -> np.ndarray:
+    """Return the step of each row [min] from the distance to its neighbours.
+
+    The step of a row is the smaller of its distances to the previous and the
+    next row: a missing row makes one distance a multiple of the step but leaves
+    the other one right, and a change of step (10 -> 30 min) is followed row by
+    row. A file with a single row takes ``declared_min``.
+
+    Parameters
+    ----------
+    times : pandas.DatetimeIndex
+        Sorted timestamps without duplicates.
+    declared_min : int, optional
+        Step declared by the file [min].
+
+    Returns
+    -------
+    numpy.ndarray
+        Step of each row [min] (int64); 0 where it cannot be known.
+    """
+    n = len(times)
+    if n < 2:
+        return np.full(n, declared_min or 0, dtype=np.int64)
+    diff = np.diff(times.asi8) // (60 * 10 ** _unit_exp(times))
+    prev = np.concatenate([[diff[0]], diff])
+    nxt = np.concatenate([diff, [diff[-1]]])
+    return np.minimum(prev, nxt).astype(np.int64)
+
+
+def _unit_exp(times: pd.DatetimeIndex) -> int:
+    # asi8 counts in the index's own resolution (s, ms, us or ns).
+    return {"s": 0, "ms": 3, "us": 6, "ns": 9}[np.datetime_data(times.dtype.base)[0]]
+
+
+def local_to_utc(
+    wall: pd.Series | pd.Index, lines: np.ndarray, path: str | None, field: str
+) -> pd.DatetimeIndex:
+    """Localise naive Europe/Paris wall-clock times, in file order.
+
+    The repeated hour of the autumn change is resolved by order (first pass is
+    summer time, ``ambiguous="infer"``); a time inside the skipped spring hour,
+    or an autumn hour that cannot be ordered, is an error naming the line.
+    """
+    idx = pd.DatetimeIndex(wall)
+    try:
+        return idx.tz_localize(TIMEZONE, ambiguous="infer", nonexistent="raise")
+    except Exception:  # noqa: BLE001 - pytz/zoneinfo raise several types; located below
+        pass
+    loc = idx.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+    bad = np.flatnonzero(loc.isna() & ~idx.isna())
+    line = int(lines[bad[0]]) if len(bad) else None
+    raise ReadError(
+        "local time without offset that does not exist or cannot be placed around a "
+        "clock change; expected Europe/Paris wall-clock times in order, or an offset",
+        path=path,
+        line=line,
+        field=field,
+        code="ambiguous_local_time",
+    )
+
+
+def finalise(
+    raw: RawReadings,
+    *,
+    source: str,
+    meter_id: str | None,
+    unit_in_file: str,
+    problems: list[Problem],
+    path: str | None,
+    rules: QualityRules | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> tuple[pd.Series, dict[str, Any]]:
+    """Apply the shared quality rules and build the reader's output.
+
+    Parameters
+    ----------
+    raw : RawReadings
+        Rows as read.
+    source : str
+        Format name.
+    meter_id : str, optional
+        PRM found in the file.
+    unit_in_file : str
+        Unit of the values in the file (W, kW, Wh, kWh).
+    problems : list of Problem
+        Findings of the reader so far; completed here.
+    path : str, optional
+        File name for error messages.
+    rules : QualityRules, optional
+        Thresholds; defaults to ``QualityRules()``.
+    extra_meta : dict, optional
+        Format-specific metadata to add.
+
+    Returns
+    -------
+    energy : pandas.Series
+        Energy per interval [kWh], float64, named ``energy_kwh``, on a regular
+        tz-aware Europe/Paris index (``freq`` set) whose labels mark the START of
+        each interval; gaps are NaN.
+    meta : dict
+        ``source``, ``meter_id``, ``step_min``, ``start``, ``end``,
+        ``unit_in_file``, ``report`` (:class:`QualityReport`) and any extras.
+    """
+    rules = rules or QualityRules()
+    problems = list(problems)
+    meter_id = check_meter_id(meter_id, problems)
+    if len(raw.start) == 0:
+        raise ReadError(
+            "no reading found; expected at least one row of timestamp and value",
+            path=path,
+            code="no_readings",
+        )
+    frame = pd.DataFrame(
+        {
+            "start": raw.start.tz_convert("UTC"),
+            "energy": np.asarray(raw.energy_kwh, dtype="float64"),
+            "step": np.asarray(raw.step_min, dtype="int64"),
+            "line": np.asarray(raw.line, dtype="int64"),
+        }
+    )
+    frame, duplicates = _drop_duplicates(frame, problems, path)
+    if not frame["start"].is_monotonic_increasing:
+        problems.append(
+            Problem(
+                code="unsorted",
+                message="Rows were not in time order; they were sorted.",
+                severity="repaired",
+            )
+        )
+        frame = frame.sort_values("start", kind="stable").reset_index(drop=True)
+    negatives = _drop_negatives(frame, problems)
+    daily = bool((frame["step"] == DAILY_STEP_MIN).any())
+    if daily and not (frame["step"] == DAILY_STEP_MIN).all():
+        line = int(frame.loc[frame["step"] != DAILY_STEP_MIN, "line"].iloc[0])
+        raise ReadError(
+            "daily and sub-daily readings mixed in one file; expected one kind",
+            path=path,
+            line=line or None,
+            code="step_incompatible",
+        )
+    if daily:
+        energy = _daily_grid(frame, path)
+        step = DAILY_STEP_MIN
+    else:
+        frame, step = _common_step(frame, problems, path)
+        energy = _regular_grid(frame, step, path)
+    energy = _check_units(energy, step, unit_in_file, rules, problems)
+    energy.name = ENERGY_NAME
+    energy.index.name = INDEX_NAME
+    intervals = int(energy.notna().sum())
+    expected = len(energy)
+    gaps = expected - intervals
+    if gaps:
+        problems.append(
+            Problem(
+                code="gaps",
+                message="Some intervals have no reading; they are kept empty (NaN).",
+                severity="warning",
+                count=gaps,
+                params={"expected": expected},
+            )
+        )
+    report = QualityReport(
+        intervals=intervals,
+        expected_intervals=expected,
+        coverage=intervals / expected if expected else 0.0,
+        gaps=gaps,
+        filled=0,
+        duplicates_removed=duplicates,
+        negatives=negatives,
+        repairs=sum(p.severity in ("repaired", "dropped") for p in problems),
+        problems=tuple(problems),
+    )
+    meta: dict[str, Any] = {
+        "source": source,
+        "meter_id": meter_id,
+        "step_min": int(step),
+        "start": energy.index[0],
+        "end": energy.index[-1] + _step_offset(step),
+        "unit_in_file": unit_in_file,
+        "report": report,
+    }
+    meta.update(extra_meta or {})
+    return energy, meta
+
+
+def _step_offset(step: int) -> pd.DateOffset | pd.Timedelta:
+    return pd.DateOffset(days=1) if step == DAILY_STEP_MIN else pd.Timedelta(minutes=step)
+
+
+def _drop_duplicates(
+    frame: pd.DataFrame, problems: list[Problem], path: str | None
+) -> tuple[pd.DataFrame, int]:
+    dup = frame["start"].duplicated(keep=False)
+    if not dup.any():
+        return frame, 0
+    groups = frame[dup].groupby("start", sort=False)["energy"]
+    distinct = groups.nunique(dropna=True)
+    if (distinct > 1).any():
+        when = distinct[distinct > 1].index[0]
+        lines = frame.loc[frame["start"] == when, "line"].tolist()
+        raise ReadError(
+            "two rows give different values for the same interval; expected one "
+            f"reading per interval (see also line {lines[0]})",
+            path=path,
+            line=int(lines[1]) or None,
+            code="duplicate_conflict",
+        )
+    # Same value (or one of them empty): keep the row that has a value.
+    order = frame.assign(_missing=frame["energy"].isna()).sort_values(
+        ["start", "_missing"], kind="stable"
+    )
+    keep = ~order["start"].duplicated(keep="first")
+    dropped = order[~keep]
+    out = order[keep].drop(columns="_missing").sort_index()
+    problems.append(
+        Problem(
+            code="duplicate_dropped",
+            message="Rows repeating an interval with the same value were dropped.",
+            severity="dropped",
+            line=int(dropped["line"].min()) or None,
+            count=len(dropped),
+        )
+    )
+    return out.reset_index(drop=True), len(dropped)
+
+
+def _drop_negatives(frame: pd.DataFrame, problems: list[Problem]) -> int:
+    neg = frame["energy"] < 0
+    count = int(neg.sum())
+    if count:
+        problems.append(
+            Problem(
+                code="negative_values",
+                message="Negative readings cannot be consumption; they were turned into gaps.",
+                severity="dropped",
+                line=int(frame.loc[neg, "line"].iloc[0]) or None,
+                count=count,
+            )
+        )
+        frame.loc[neg, "energy"] = np.nan
+    return count
+
+
+def _common_step(
+    frame: pd.DataFrame, problems: list[Problem], path: str | None
+) -> tuple[pd.DataFrame, int]:
+    steps = frame["step"].to_numpy()
+    bad = ~np.isin(steps, ALLOWED_STEPS_MIN)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ReadError(
+            "time step not understood; expected one of "
+            f"{', '.join(str(s) for s in ALLOWED_STEPS_MIN)} minutes between rows",
+            path=path,
+            line=int(frame["line"].iloc[i]) or None,
+            code="irregular_step",
+        )
+    coarse = int(steps.max())
+    if (steps == coarse).all():
+        return frame, coarse
+    if (coarse % steps).any():
+        i = int(np.flatnonzero(coarse % steps)[0])
+        raise ReadError(
+            "the time step changes to one that does not divide the longest step; "
+            "expected steps that nest (10 and 30 min, 30 and 60 min)",
+            path=path,
+            line=int(frame["line"].iloc[i]) or None,
+            code="step_incompatible",
+        )
+    change = int(np.flatnonzero(steps != steps[0])[0])
+    problems.append(
+        Problem(
+            code="step_changed",
+            message="The time step changes inside the file; readings were summed into "
+            "the longest step, which keeps the energy.",
+            severity="repaired",
+            line=int(frame["line"].iloc[change]) or None,
+            params={"step_from": int(steps[0]), "step_to": coarse},
+        )
+    )
+    # Bins of the coarse step, floored in UTC: Paris offsets are whole hours, so
+    # the floor is the same in local time for every step up to 60 min.
+    bins = frame["start"].dt.floor(f"{coarse}min")
+    known = frame["step"].where(frame["energy"].notna(), 0)
+    grouped = pd.DataFrame({"bin": bins, "energy": frame["energy"], "known": known}).groupby(
+        "bin", sort=True
+    )
+    energy = grouped["energy"].sum(min_count=1)
+    complete = grouped["known"].sum() == coarse
+    lines = frame.groupby(bins, sort=True)["line"].min()
+    out = pd.DataFrame(
+        {
+            "start": energy.index,
+            "energy": energy.where(complete).to_numpy(),
+            "step": coarse,
+            "line": lines.to_numpy(),
+        }
+    )
+    return out, coarse
+
+
+def _regular_grid(frame: pd.DataFrame, step: int, path: str | None) -> pd.Series:
+    start = frame["start"].iloc[0]
+    offsets = (frame["start"] - start) / pd.Timedelta(minutes=step)
+    off_grid = offsets != np.round(offsets)
+    if off_grid.any():
+        raise ReadError(
+            f"a timestamp falls between the {step}-minute steps of the other rows; "
+            "expected a regular step",
+            path=path,
+            line=int(frame.loc[off_grid, "line"].iloc[0]) or None,
+            code="off_grid",
+        )
+    n = int(offsets.iloc[-1]) + 1
+    values = np.full(n, np.nan)
+    values[offsets.to_numpy().astype(np.int64)] = frame["energy"].to_numpy()
+    index = pd.date_range(start.tz_convert(TIMEZONE), periods=n, freq=f"{step}min")
+    return pd.Series(values, index=index, dtype="float64")
+
+
+def _daily_grid(frame: pd.DataFrame, path: str | None) -> pd.Series:
+    local = pd.DatetimeIndex(frame["start"]).tz_convert(TIMEZONE)
+    not_midnight = local != local.normalize()
+    if not_midnight.any():
+        raise ReadError(
+            "a daily reading does not start at local midnight; expected one value per day",
+            path=path,
+            line=int(frame["line"].to_numpy()[not_midnight][0]) or None,
+            code="off_grid",
+        )
+    index = pd.date_range(local[0], local[-1], freq="D")
+    energy = pd.Series(frame["energy"].to_numpy(), index=local, dtype="float64")
+    return energy.reindex(index)
+
+
+def _check_units(
+    energy: pd.Series, step: int, unit: str, rules: QualityRules, problems: list[Problem]
+) -> pd.Series:
+    if not rules.check_units:
+        return energy
+    hours = (
+        pd.Series(energy.index.to_series().diff().shift(-1) / pd.Timedelta(hours=1)).fillna(24.0)
+        if step == DAILY_STEP_MIN
+        else step / 60.0
+    )
+    power_kw = (energy / hours).to_numpy(dtype="float64")
+    positive = power_kw[np.isfinite(power_kw) & (power_kw > 0)]
+    if positive.size == 0:
+        return energy
+    median_kw = float(np.median(positive))
+    if unit in ("W", "Wh") and median_kw * 1000.0 < rules.kw_suspect_median_w:
+        problems.append(
+            Problem(
+                code="unit_kw_suspected",
+                message="The values look 1000 times too small for a home: the file "
+                "probably holds kW (or kWh), not W (or Wh); they were multiplied by 1000.",
+                severity="repaired",
+                field="unit",
+                params={"threshold_w": rules.kw_suspect_median_w},
+            )
+        )
+        return energy * 1000.0
+    if unit in ("kW", "kWh") and median_kw > rules.w_suspect_median_kw:
+        problems.append(
+            Problem(
+                code="unit_w_suspected",
+                message="The values look 1000 times too large for a home: the file "
+                "probably holds W (or Wh), not kW (or kWh); they were divided by 1000.",
+                severity="repaired",
+                field="unit",
+                params={"threshold_kw": rules.w_suspect_median_kw},
+            )
+        )
+        return energy / 1000.0
+    return energy

@@ -1,0 +1,3 @@
+from quartier_solaire.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""The ``quartier-solaire`` command: the app, and what a file holds.
+
+``quartier-solaire run`` starts the app like ``make run``.
+``quartier-solaire inspect FILE [--json]`` says what a file holds (buildings,
+weather or consumption) as the readers see it; with ``--json`` it prints exactly
+one JSON object so that other tools can read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from quartier_solaire.errors import NotRecognised, ReadError
+from quartier_solaire.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe, has, t
+from quartier_solaire.offline_assets import PROJECT_ROOT, ensure_leaflet
+
+# Each kind of file has one inspector, tried in this order; an inspector raises
+# NotRecognised for files of another kind. (module, function) pairs are imported
+# lazily so that `inspect` on a CSV does not pay for geopandas.
+INSPECTORS: tuple[tuple[str, str, str], ...] = (
+    ("buildings", "geodata.io", "inspect_buildings"),
+    ("weather", "solar.weather_files", "inspect_weather"),
+    ("consumption", "planner.consumption_io", "inspect_consumption"),
+)
+
+
+def inspect_file(path: str | Path) -> dict[str, Any]:
+    """Return what ``path`` holds, as the first reader that recognises it reports it.
+
+    Raises
+    ------
+    ReadError
+        If the file is missing, or of a kind that no reader recognises, or if
+        the reader that recognised it could not read it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError("no such file", path=str(path), code="no_such_file")
+    for _kind, module_name, function_name in INSPECTORS:
+        inspector: Callable[[Path], dict[str, Any]] = getattr(
+            importlib.import_module(module_name), function_name
+        )
+        try:
+            return inspector(path)
+        except NotRecognised:
+            continue
+    raise NotRecognised(
+        "not a buildings, weather or consumption file that the readers know", path=str(path)
+    )
+
+
+def _plain(report: dict[str, Any], lang: str) -> str:
+    lines = []
+    for key, value in report.items():
+        if key == "problems":
+            continue
+        label = t(f"inspect.{key}", lang) if has(f"inspect.{key}") else key
+        if isinstance(value, float):
+            value = f"{value:,.6g}"
+        lines.append(f"{label}: {value}")
+    problems = report.get("problems") or []
+    if problems:
+        lines.append(t("inspect.problems", lang, count=len(problems)))
+        for problem in problems:
+            lines.append(f"  - {_describe_dict(problem, lang)}")
+    return "\n".join(lines)
+
+
+def _describe_dict(problem: dict[str, Any], lang: str) -> str:
+    from quartier_solaire.errors import Problem
+
+    fields = {k: problem[k] for k in ("code", "message") if k in problem}
+    extra = {k: problem[k] for k in ("severity", "line", "field", "count", "params") if k in problem}
+    return describe(Problem(**fields, **extra), lang)
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    try:
+        report = inspect_file(args.file)
+    except ReadError as error:
+        if args.json:
+            print(json.dumps({"kind": "error", "error": error.to_dict()}, ensure_ascii=False))
+        else:
+            print(f"{args.file}: {describe(error, args.lang)}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=str))
+    else:
+        print(_plain(report, args.lang))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    ensure_leaflet()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        "--server.port",
+        str(args.port),
+    ]
+    os.chdir(PROJECT_ROOT)  # .streamlit/config.toml is read from the working folder
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``quartier-solaire`` command."""
+    parser = argparse.ArgumentParser(prog="quartier-solaire", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the app in the browser")
+    run.add_argument("--port", type=int, default=8501)
+    run.set_defaults(func=_cmd_run)
+    inspect = sub.add_parser("inspect", help="say what a file holds, as the readers see it")
+    inspect.add_argument("file")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    inspect.set_defaults(func=_cmd_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

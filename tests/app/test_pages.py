@@ -1,0 +1,76 @@
+"""Every page renders without exception, in both languages; the map page's details work."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages import _state
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 120  # first run builds the weather year and simulates every roof
+
+
+def _app(lang="fr"):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[_state.LANG] = lang
+    return at
+
+
+@pytest.mark.parametrize("page", [p[0] for p in _state.PAGES])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_page_renders(page, lang):
+    at = _app(lang)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+def test_default_page_is_the_rooftop_map_with_its_summary():
+    at = _app()
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Le potentiel solaire de chaque toit"
+    labels = [m.label for m in at.metric]
+    assert {"Bâtiments", "Puissance installable", "Production annuelle", "Toits adaptés"} <= set(
+        labels
+    )
+    buildings = next(m for m in at.metric if m.label == "Bâtiments")
+    assert int(buildings.value.replace(" ", "")) >= 150
+    assert any("synthétique" in c.value for c in at.caption)
+
+
+def test_english_is_one_click_away():
+    at = _app()
+    at.run()
+    at.selectbox(key=_state.LANG).set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "The solar potential of every roof"
+
+
+def test_selected_building_shows_planes_and_monthly_chart():
+    at = _app()
+    at.run()
+    from geodata.demo import demo_buildings
+
+    building = str(demo_buildings()["id"].iloc[0])
+    at.session_state[_state.SELECTED_BUILDING] = building
+    at.run()
+    assert not at.exception
+    assert any(building in h.value for h in at.subheader)
+    assert len(at.dataframe) >= 1
+    planes = at.dataframe[0].value
+    assert len(planes) >= 1
+    assert (planes.iloc[:, 0] >= 0).all()  # tilt column
+    assert at.get("plotly_chart"), "monthly production chart is drawn"
+
+
+def test_changing_an_assumption_changes_the_result():
+    at = _app()
+    at.run()
+    before = next(m for m in at.metric if m.label == "Puissance installable").value
+    at.number_input(key=_state.MODULE_DENSITY).set_value(0.15).run()
+    assert not at.exception
+    after = next(m for m in at.metric if m.label == "Puissance installable").value
+    assert before != after

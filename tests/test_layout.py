@@ -1,0 +1,81 @@
+"""The house rules of DESIGN.md that a test can check."""
+
+import ast
+import tomllib
+
+import pytest
+
+from tests.conftest import ROOT
+
+DOMAIN = ("solar", "geodata", "planner")
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+@pytest.mark.parametrize("package", DOMAIN)
+def test_domain_packages_never_import_streamlit(package):
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"{package}/ has no modules"
+    offenders = [
+        str(f.relative_to(ROOT))
+        for f in files
+        if any(name.split(".")[0] in ("streamlit", "streamlit_folium") for name in _imports(f))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package", DOMAIN)
+def test_domain_packages_never_import_pages(package):
+    offenders = [
+        str(f.relative_to(ROOT))
+        for f in (ROOT / package).rglob("*.py")
+        if any(name.split(".")[0] == "pages" for name in _imports(f))
+    ]
+    assert offenders == []
+
+
+def test_app_is_only_a_router():
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    calls = {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert {"set_page_config", "navigation", "run"} <= calls
+    # No widgets, no drawing: anything else belongs to a page.
+    assert calls <= {"set_page_config", "navigation", "run", "init"}
+
+
+def test_caching_lives_only_in_pages_cache():
+    users = [
+        str(f.relative_to(ROOT))
+        for f in ROOT.glob("**/*.py")
+        if ".venv" not in f.parts
+        and f.name != "test_layout.py"
+        and ("cache_data" in f.read_text(encoding="utf-8") or "cache_resource" in f.read_text(encoding="utf-8"))
+    ]
+    assert users == ["pages/_cache.py"]
+
+
+def test_streamlit_config_is_explicit_and_safe():
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as f:
+        config = tomllib.load(f)
+    server = config["server"]
+    assert isinstance(server["maxUploadSize"], int) and server["maxUploadSize"] > 0
+    assert server["enableXsrfProtection"] is True
+    assert server["enableStaticServing"] is True
+    assert "theme" in config
+
+
+def test_ci_calls_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
