@@ -22,9 +22,10 @@ area (each part of a multipolygon is modelled on its own).
 gabled
     The ridge runs through the rectangle's centre along the long axis (OSM
     ``roof:orientation=along``, the default), along the short axis when
-    ``roof_orientation == "across"``, and perpendicular to
-    ``roof_direction_deg`` when that is given. Two planes face away from the
-    ridge.
+    ``roof_orientation == "across"``, and along the envelope axis nearest to
+    perpendicular to ``roof_direction_deg`` when that is given (one plane then
+    faces exactly ``roof_direction_deg``, the other the opposite way). Two
+    planes face away from the ridge.
 hipped
     Same pitch on all four sides: in plan, the hips leave the corners at 45
     deg to the sides and meet the ridge, of length ``2(A - B)`` along the long
@@ -33,13 +34,16 @@ hipped
     is ``b**2 / 4`` for a side ``b = 2B``); each long side is a trapezoid of
     parallel sides ``2A`` and ``2(A - B)`` and height ``B``: area
     ``(2A - B) B``. Together: ``2 B**2 + 2 (2A - B) B = 4 A B``, the footprint.
-    A square gives a pyramid of four triangles.
+    A square gives a pyramid of four triangles. Exact for rectangles; for L or
+    T shapes the skeleton of the envelope is an approximation (the planes
+    still add up to the real footprint).
 skillion
     One plane facing ``roof_direction_deg``.
 flat
     Modules on racks, in rows facing ``RoofParams.flat_rack_azimuth_deg`` at
     ``RoofParams.flat_rack_tilt_deg``, spaced so that a row does not shade the
     next one at the design sun elevation (see :func:`rack_ground_coverage_ratio`).
+    Rows are treated as continuous (no rounding to whole rows).
 canopy
     A low parking building (``usage == "parking"``, at most
     ``RoofParams.canopy_max_height_m`` high) is a solar car-port: the canopy
@@ -194,7 +198,8 @@ class RoofParams:
         buildings).
     pitched_usages : tuple of str
         Usages (:data:`geodata.schema.USAGES`) whose small buildings are
-        assumed to have gabled roofs when the shape is unknown.
+        assumed to have gabled roofs when the shape is unknown; a missing
+        usage counts as ``"unknown"``.
     """
 
     gabled_tilt_deg: float = 35.0
@@ -253,12 +258,21 @@ def metric_crs(buildings: gpd.GeoDataFrame) -> CRS:
     """Metric CRS in which to measure ``buildings``.
 
     Lambert-93 (EPSG:2154) when every building lies inside its area of use,
-    otherwise the UTM zone from ``estimate_utm_crs()``.
+    otherwise the UTM zone from ``estimate_utm_crs()``. Lambert-93 also for a
+    frame without any geometry.
+
+    Raises
+    ------
+    ValueError
+        If ``buildings`` has no CRS.
     """
     if buildings.crs is None:
         raise ValueError("buildings have no CRS: set the CRS they are in before modelling roofs")
     lambert = CRS(METRIC_CRS_FRANCE)
     geometry = buildings.geometry
+    geometry = geometry[~(geometry.isna() | geometry.is_empty)]
+    if len(geometry) == 0:
+        return lambert
     if not geometry.crs.equals(WGS84):
         geometry = geometry.to_crs(WGS84)
     west, south, east, north = geometry.total_bounds
@@ -301,7 +315,6 @@ def roof_planes(buildings: gpd.GeoDataFrame, params: RoofParams = RoofParams()) 
         If ``buildings`` has no CRS.
     """
     crs = metric_crs(buildings)
-    n_buildings = len(buildings)
     if "id" in buildings:
         ids = buildings["id"].astype("string").fillna("").to_numpy(dtype=object)
     else:
@@ -311,113 +324,170 @@ def roof_planes(buildings: gpd.GeoDataFrame, params: RoofParams = RoofParams()) 
     # Parts in the metric CRS: repaired, multipolygons split, non-areal bits dropped.
     geoms = buildings.geometry.to_crs(crs).to_numpy()
     geoms = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
-    parts, owner = _polygon_parts(geoms)
-    if len(parts) == 0:
+    polygons, owner = _polygon_parts(geoms)
+    if len(polygons) == 0:
         return _empty()
-    frame = _frames(parts)
+    parts = _describe_parts(polygons, owner, attrs, crs, params)
+    chunks = [
+        *_gabled(parts, attrs, params),
+        *_hipped(parts, attrs, params),
+        *_single(parts, attrs, params),
+    ]
+    planes = _assemble(chunks, parts)
+    planes = _areas(planes, parts, params)
+    return _finish(planes, ids, attrs, crs, params)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Polygon parts of the buildings in the metric CRS, with their oriented envelopes.
+
+    Vectors are (n, 2) arrays of grid (x east, y north) components; ``conv`` is
+    the grid bearing of true north [deg]; ``direction`` the stated
+    ``roof_direction_deg`` [deg from true north] and ``dir_vec`` its grid unit
+    vector; ``notes`` collects, per part, what was assumed.
+    """
+
+    polygons: np.ndarray
+    owner: np.ndarray
+    centre: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    corners: np.ndarray
+    conv: np.ndarray
+    latitude: np.ndarray
+    direction: np.ndarray
+    dir_vec: np.ndarray
+    model: np.ndarray
+    notes: list
+
+
+def _describe_parts(polygons, owner, attrs, crs, params) -> _Parts:
+    frame = _frames(polygons)
     conv = _north_bearing(frame["centre"], crs)
-    frame["latitude"] = _latitude(frame["centre"], crs)
-
-    notes: list[list[str]] = [[] for _ in range(len(parts))]
-    model = _resolve_shape(attrs, owner, shapely.area(parts), params, notes)
-    pitched = np.isin(model, ("gabled", "hipped", "skillion"))
-
-    # Collect planes as (part, region or None, grid azimuth, tilt).
-    chunks: list[dict] = []
-    u, v, a_half, b_half, centre = (frame[k] for k in ("u", "v", "a", "b", "centre"))
     direction = attrs["roof_direction_deg"][owner]
-    has_direction = np.isfinite(direction)
-    grid_direction = np.radians(direction + conv)
-    dir_vec = np.column_stack([np.sin(grid_direction), np.cos(grid_direction)])
+    notes: list[list[str]] = [[] for _ in range(len(polygons))]
+    model = _resolve_shape(attrs, owner, shapely.area(polygons), params, notes)
+    return _Parts(
+        polygons=polygons,
+        owner=owner,
+        conv=conv,
+        latitude=_latitude(frame["centre"], crs),
+        direction=direction,
+        dir_vec=_unit_from_bearing(np.radians(direction + conv)),
+        model=model,
+        notes=notes,
+        **frame,
+    )
 
-    # Gabled: choose the ridge axis, then one rectangle each side.
-    idx = np.flatnonzero(model == "gabled")
-    if idx.size:
-        orientation = attrs["roof_orientation"][owner[idx]]
-        across = orientation == "across"
-        with_dir = has_direction[idx]
-        # A stated direction wins: the slope axis is the envelope axis nearest to it.
-        dot_u = np.abs(np.einsum("ij,ij->i", dir_vec[idx], u[idx]))
-        dot_v = np.abs(np.einsum("ij,ij->i", dir_vec[idx], v[idx]))
-        ridge_on_u = np.where(with_dir, dot_v >= dot_u, ~across)
-        for k in np.flatnonzero(~with_dir & (orientation == "")):
-            notes[idx[k]].append("roof_orientation=along assumed (ridge on the long axis)")
-        ridge = np.where(ridge_on_u[:, None], u[idx], v[idx])
-        normal = np.where(ridge_on_u[:, None], v[idx], u[idx])
-        # Point the normal towards the stated direction so that its plane faces it exactly.
-        flip = with_dir & (np.einsum("ij,ij->i", normal, dir_vec[idx]) < 0)
-        normal = np.where(flip[:, None], -normal, normal)
-        half_ridge = np.where(ridge_on_u, a_half[idx], b_half[idx])
-        half_span = np.where(ridge_on_u, b_half[idx], a_half[idx])
-        tilt = _pitch(attrs, owner[idx], half_span, params.gabled_tilt_deg, "gabled", idx, notes, params)
-        for side in (1.0, -1.0):
-            local = np.stack(
-                [
-                    [-half_ridge - _MARGIN_M, np.zeros_like(half_ridge)],
-                    [half_ridge + _MARGIN_M, np.zeros_like(half_ridge)],
-                    [half_ridge + _MARGIN_M, side * (half_span + _MARGIN_M)],
-                    [-half_ridge - _MARGIN_M, side * (half_span + _MARGIN_M)],
-                ]
-            ).transpose(2, 0, 1)
-            region = _to_grid(local, centre[idx], ridge, normal)
-            gaz = _bearing(side * normal)
-            gaz = np.where(with_dir, grid_direction[idx] if side > 0 else grid_direction[idx] + np.pi, gaz)
-            chunks.append(dict(part=idx, region=region, grid_az=gaz, tilt=tilt, order=0 if side > 0 else 1))
 
-    # Hipped: the straight skeleton of the oriented rectangle.
-    idx = np.flatnonzero(model == "hipped")
-    if idx.size:
-        a, b = a_half[idx] + _MARGIN_M, b_half[idx] + _MARGIN_M
-        r = a_half[idx] - b_half[idx]
-        zero = np.zeros_like(a)
-        tilt = _pitch(attrs, owner[idx], b_half[idx], params.hipped_tilt_deg, "hipped", idx, notes, params)
-        uu, vv = u[idx], v[idx]
-        sides = (
-            ([[-a, b], [a, b], [r, zero], [-r, zero]], vv, 0),
-            ([[-a, -b], [-r, zero], [r, zero], [a, -b]], -vv, 2),
+def _gabled(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
+    """Two planes each side of the ridge; the ridge axis from direction, orientation or shape."""
+    idx = np.flatnonzero(parts.model == "gabled")
+    if not idx.size:
+        return []
+    orientation = attrs["roof_orientation"][parts.owner[idx]]
+    with_dir = np.isfinite(parts.direction[idx])
+    dir_vec, u, v = parts.dir_vec[idx], parts.u[idx], parts.v[idx]
+    # A stated direction wins: the slopes run along the envelope axis nearest to it.
+    dot_u = np.abs(np.einsum("ij,ij->i", dir_vec, u))
+    dot_v = np.abs(np.einsum("ij,ij->i", dir_vec, v))
+    ridge_on_u = np.where(with_dir, dot_v >= dot_u, orientation != "across")
+    for k in np.flatnonzero(~with_dir & (orientation == "")):
+        parts.notes[idx[k]].append("roof_orientation=along assumed (ridge on the long axis)")
+    ridge = np.where(ridge_on_u[:, None], u, v)
+    normal = np.where(ridge_on_u[:, None], v, u)
+    # Point the normal towards the stated direction so that its plane faces it exactly.
+    flip = with_dir & (np.einsum("ij,ij->i", normal, dir_vec) < 0)
+    normal = np.where(flip[:, None], -normal, normal)
+    half_ridge = np.where(ridge_on_u, parts.a[idx], parts.b[idx]) + _MARGIN_M
+    half_span = np.where(ridge_on_u, parts.b[idx], parts.a[idx])
+    tilt = _pitch(attrs, parts, idx, half_span, params.gabled_tilt_deg, "gabled", params)
+    stated = np.radians(parts.direction[idx] + parts.conv[idx])
+    zero = np.zeros_like(half_ridge)
+    chunks = []
+    for order, side in enumerate((1.0, -1.0)):
+        outer = side * (half_span + _MARGIN_M)
+        local = np.array(
+            [[-half_ridge, zero], [half_ridge, zero], [half_ridge, outer], [-half_ridge, outer]]
         )
-        for corners, facing, order in sides:
-            region = _to_grid(np.array(corners).transpose(2, 0, 1), centre[idx], uu, vv)
-            chunks.append(dict(part=idx, region=region, grid_az=_bearing(facing), tilt=tilt, order=order))
-        ends = (
-            ([[a, b], [a, -b], [r, zero]], uu, 1),
-            ([[-a, -b], [-a, b], [-r, zero]], -uu, 3),
+        grid_az = np.where(with_dir, stated + order * np.pi, _bearing(side * normal))
+        chunks.append(
+            dict(
+                part=idx,
+                region=_to_grid(local.transpose(2, 0, 1), parts.centre[idx], ridge, normal),
+                grid_az=grid_az,
+                tilt=tilt,
+                order=order,
+            )
         )
-        for corners, facing, order in ends:
-            region = _to_grid(np.array(corners).transpose(2, 0, 1), centre[idx], uu, vv)
-            chunks.append(dict(part=idx, region=region, grid_az=_bearing(facing), tilt=tilt, order=order))
+    return chunks
 
-    # Skillion and canopy: one plane, facing the stated direction or else the short side
-    # nearest to the rack azimuth (canopies) or to the south (skillions).
+
+def _hipped(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
+    """Four planes: the straight skeleton of the oriented rectangle (see module notes)."""
+    idx = np.flatnonzero(parts.model == "hipped")
+    if not idx.size:
+        return []
+    # Outer corners overhang by the margin along the 45-degree hips, so the split is unchanged.
+    a, b = parts.a[idx] + _MARGIN_M, parts.b[idx] + _MARGIN_M
+    r = parts.a[idx] - parts.b[idx]  # half-length of the ridge
+    zero = np.zeros_like(a)
+    u, v = parts.u[idx], parts.v[idx]
+    tilt = _pitch(attrs, parts, idx, parts.b[idx], params.hipped_tilt_deg, "hipped", params)
+    regions = (
+        ([[-a, b], [a, b], [r, zero], [-r, zero]], v),  # long side facing +v
+        ([[a, b], [a, -b], [r, zero]], u),  # end facing +u
+        ([[-a, -b], [-r, zero], [r, zero], [a, -b]], -v),  # long side facing -v
+        ([[-a, -b], [-a, b], [-r, zero]], -u),  # end facing -u
+    )
+    return [
+        dict(
+            part=idx,
+            region=_to_grid(np.array(local).transpose(2, 0, 1), parts.centre[idx], u, v),
+            grid_az=_bearing(facing),
+            tilt=tilt,
+            order=order,
+        )
+        for order, (local, facing) in enumerate(regions)
+    ]
+
+
+def _single(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
+    """One plane per part: skillions, canopies and flat roofs (racks)."""
+    chunks = []
     for kind in ("skillion", "canopy"):
-        idx = np.flatnonzero(model == kind)
+        idx = np.flatnonzero(parts.model == kind)
         if not idx.size:
             continue
+        # Without a stated direction: the short side nearest the rack azimuth (canopies)
+        # or the south (skillions).
         target = params.flat_rack_azimuth_deg if kind == "canopy" else 180.0
-        target_vec = _unit_from_bearing(np.radians(target + conv[idx]))
-        side = np.where(np.einsum("ij,ij->i", v[idx], target_vec) >= 0, 1.0, -1.0)
-        facing = np.where(has_direction[idx, None], dir_vec[idx], side[:, None] * v[idx])
-        for k in np.flatnonzero(~has_direction[idx]):
-            guess = np.degrees(_bearing(facing[k : k + 1]))[0] - conv[idx[k]]
-            notes[idx[k]].append(
-                f"roof_direction_deg={guess % 360:.0f} assumed (short side nearest {target:.0f})"
+        target_vec = _unit_from_bearing(np.radians(target + parts.conv[idx]))
+        v = parts.v[idx]
+        side = np.where(np.einsum("ij,ij->i", v, target_vec) >= 0, 1.0, -1.0)
+        with_dir = np.isfinite(parts.direction[idx])
+        facing = np.where(with_dir[:, None], parts.dir_vec[idx], side[:, None] * v)
+        guess = np.mod(np.degrees(_bearing(facing)) - parts.conv[idx], 360.0)
+        for k in np.flatnonzero(~with_dir):
+            parts.notes[idx[k]].append(
+                f"roof_direction_deg={guess[k]:.0f} assumed (short side nearest {target:.0f})"
             )
         if kind == "skillion":
-            run = _extent_along(frame["corners"][idx], facing)
-            tilt = _pitch(attrs, owner[idx], run, params.skillion_tilt_deg, "skillion", idx, notes, params)
+            run = _extent_along(parts.corners[idx], facing)
+            tilt = _pitch(attrs, parts, idx, run, params.skillion_tilt_deg, "skillion", params)
         else:
             tilt = np.full(idx.size, params.canopy_tilt_deg)
         chunks.append(dict(part=idx, region=None, grid_az=_bearing(facing), tilt=tilt, order=0))
 
-    idx = np.flatnonzero(model == "flat")
+    idx = np.flatnonzero(parts.model == "flat")
     if idx.size:
-        gaz = np.radians(np.full(idx.size, params.flat_rack_azimuth_deg) + conv[idx])
+        grid_az = np.radians(params.flat_rack_azimuth_deg + parts.conv[idx])
         tilt = np.full(idx.size, params.flat_rack_tilt_deg)
-        chunks.append(dict(part=idx, region=None, grid_az=gaz, tilt=tilt, order=0))
-
-    planes = _assemble(chunks, parts, owner, model, pitched, conv, notes, centre)
-    planes = _areas(planes, params, frame["latitude"])
-    return _finish(planes, ids, attrs, owner, crs, params, n_buildings)
+        chunks.append(dict(part=idx, region=None, grid_az=grid_az, tilt=tilt, order=0))
+    return chunks
 
 
 # --- attributes -----------------------------------------------------------------------
@@ -427,7 +497,11 @@ def _attributes(buildings: pd.DataFrame) -> dict[str, np.ndarray]:
     def number(name: str) -> np.ndarray:
         if name not in buildings:
             return np.full(len(buildings), np.nan)
-        return pd.to_numeric(buildings[name], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        return (
+            pd.to_numeric(buildings[name], errors="coerce")
+            .astype("float64")
+            .to_numpy(na_value=np.nan)
+        )
 
     def text(name: str) -> np.ndarray:
         if name not in buildings:
@@ -477,27 +551,29 @@ def _resolve_shape(
     model[canopy] = "canopy"
 
     unknown = model == ""
-    house = np.isin(usage, params.pitched_usages) & (part_area <= params.house_max_footprint_m2)
+    # A missing usage counts as "unknown".
+    known_usage = np.where(usage == "", "unknown", usage)
+    house = np.isin(known_usage, params.pitched_usages)
+    house &= part_area <= params.house_max_footprint_m2
     for k in np.flatnonzero(unknown):
         guess = "gabled" if house[k] else "flat"
-        notes[k].append(
-            f"roof_shape={guess} assumed (usage {usage[k] or 'missing'}, {part_area[k]:.0f} m2 footprint)"
-        )
+        why = f"usage {usage[k] or 'missing'}, {part_area[k]:.0f} m2 footprint"
+        notes[k].append(f"roof_shape={guess} assumed ({why})")
         model[k] = guess
     return model
 
 
 def _pitch(
     attrs: dict,
-    owner: np.ndarray,
+    parts: _Parts,
+    idx: np.ndarray,
     run: np.ndarray,
     default: float,
     kind: str,
-    idx: np.ndarray,
-    notes: list,
     params: RoofParams,
 ) -> np.ndarray:
-    """Pitch [deg] from roof_angle_deg, else roof_height_m over the run, else the default."""
+    """Pitch [deg] from roof_angle_deg, else roof_height_m over the run [m], else the default."""
+    owner = parts.owner[idx]
     angle = attrs["roof_angle_deg"][owner]
     rise = attrs["roof_height_m"][owner]
     good = (angle > 0) & (angle < params.max_roof_angle_deg)
@@ -505,12 +581,13 @@ def _pitch(
     tilt = np.where(good, angle, default)
     tilt = np.where(from_rise, np.degrees(np.arctan2(rise, np.where(run > 0, run, 1.0))), tilt)
     for k in np.flatnonzero(~good):
+        notes = parts.notes[idx[k]]
         if np.isfinite(angle[k]):
-            notes[idx[k]].append(f"roof_angle_deg={angle[k]:g} out of range")
+            notes.append(f"roof_angle_deg={angle[k]:g} out of range")
         if from_rise[k]:
-            notes[idx[k]].append(f"roof_angle_deg={tilt[k]:.1f} from roof_height_m={rise[k]:g}")
+            notes.append(f"roof_angle_deg={tilt[k]:.1f} from roof_height_m={rise[k]:g}")
         else:
-            notes[idx[k]].append(f"roof_angle_deg={default:g} assumed (default for {kind})")
+            notes.append(f"roof_angle_deg={default:g} assumed (default for {kind})")
     return tilt
 
 
@@ -529,10 +606,15 @@ def _polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _frames(parts: np.ndarray) -> dict[str, np.ndarray]:
     """Axes of each part's oriented envelope: centre, unit long axis u, unit v, half-lengths."""
-    envelope = shapely.oriented_envelope(parts)
+    # GEOS loses about 1e-3 deg of the rectangle's angle at Lambert-93's 1e6 m
+    # coordinates: compute it on each part moved next to the origin.
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    offset = coords[np.searchsorted(index, np.arange(len(parts)))]
+    moved = shapely.transform(parts, lambda xy: xy - offset[index])
+    envelope = shapely.oriented_envelope(moved)
     coords, index = shapely.get_coordinates(envelope, return_index=True)
     first = np.searchsorted(index, np.arange(len(parts)))
-    p0, p1, p2, p3 = (coords[first + k] for k in range(4))
+    p0, p1, p2, p3 = (coords[first + k] + offset for k in range(4))
     e0, e1 = p1 - p0, p2 - p1
     l0, l1 = np.hypot(*e0.T), np.hypot(*e1.T)
     long_first = l0 >= l1
@@ -599,7 +681,8 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _assemble(chunks, parts, owner, model, pitched, conv, notes, centre) -> pd.DataFrame:
+def _assemble(chunks: list[dict], parts: _Parts) -> pd.DataFrame:
+    """One row per non-empty plane, ordered by building, part and plane."""
     part = np.concatenate([c["part"] for c in chunks])
     order = np.concatenate([np.full(c["part"].size, c["order"]) for c in chunks])
     tilt = np.concatenate([c["tilt"] for c in chunks]).astype(float)
@@ -608,36 +691,35 @@ def _assemble(chunks, parts, owner, model, pitched, conv, notes, centre) -> pd.D
     start = 0
     for c in chunks:
         stop = start + c["part"].size
+        polygons = parts.polygons[c["part"]]
         if c["region"] is None:
-            geometry[start:stop] = parts[c["part"]]
+            geometry[start:stop] = polygons
         else:
-            geometry[start:stop] = _polygonal(shapely.intersection(parts[c["part"]], c["region"]))
+            geometry[start:stop] = _polygonal(shapely.intersection(polygons, c["region"]))
         start = stop
     keep = shapely.area(geometry) > _SLIVER_M2
-    part, order, tilt, grid_az, geometry = (x[keep] for x in (part, order, tilt, grid_az, geometry))
-    sort = np.lexsort((order, part))
-    part, tilt, grid_az, geometry = part[sort], tilt[sort], grid_az[sort], geometry[sort]
-    azimuth = np.mod(np.degrees(grid_az) - conv[part], 360.0)
+    sort = np.lexsort((order[keep], part[keep]))
+    part, tilt, grid_az, geometry = (x[keep][sort] for x in (part, tilt, grid_az, geometry))
+    azimuth = np.mod(np.degrees(grid_az) - parts.conv[part], 360.0)
     # Round away float noise so that 180 stays 180 (1e-9 deg is far below any data).
     azimuth = np.mod(np.round(azimuth, 9), 360.0)
+    pitched = np.isin(parts.model[part], ("gabled", "hipped", "skillion"))
     return pd.DataFrame(
         {
             "part": part,
-            "owner": owner[part],
-            "roof_shape": model[part],
+            "owner": parts.owner[part],
+            "roof_shape": parts.model[part],
             "surface_tilt": tilt,
             "surface_azimuth": azimuth,
             "grid_az": grid_az,
-            "mounting": np.where(pitched[part], "roof", "rack"),
-            "inferred_from": ["; ".join(notes[p]) for p in part],
+            "mounting": np.where(pitched, "roof", "rack"),
+            "inferred_from": ["; ".join(parts.notes[p]) for p in part],
             "geometry": geometry,
-            "cx": centre[part, 0],
-            "cy": centre[part, 1],
         }
     )
 
 
-def _areas(planes: pd.DataFrame, params: RoofParams, latitude: np.ndarray) -> pd.DataFrame:
+def _areas(planes: pd.DataFrame, parts: _Parts, params: RoofParams) -> pd.DataFrame:
     geometry = planes["geometry"].to_numpy()
     tilt = np.radians(planes["surface_tilt"].to_numpy())
     footprint = shapely.area(geometry)
@@ -653,7 +735,7 @@ def _areas(planes: pd.DataFrame, params: RoofParams, latitude: np.ndarray) -> pd
             geometry[roof],
             planes["grid_az"].to_numpy()[roof],
             tilt[roof],
-            planes[["cx", "cy"]].to_numpy()[roof],
+            parts.centre[planes["part"].to_numpy()[roof]],
         )
         usable[roof] = shapely.area(shapely.buffer(unfolded, -params.edge_setback_m, quad_segs=4))
 
@@ -665,7 +747,7 @@ def _areas(planes: pd.DataFrame, params: RoofParams, latitude: np.ndarray) -> pd
             if params.rack_design_sun_elevation_deg is not None:
                 elevation = np.full(flat.sum(), params.rack_design_sun_elevation_deg)
             else:
-                lat = latitude[planes["part"].to_numpy()[flat]]
+                lat = parts.latitude[planes["part"].to_numpy()[flat]]
                 elevation = 90.0 - np.abs(lat) - _OBLIQUITY_DEG
             gcr = rack_ground_coverage_ratio(params.flat_rack_tilt_deg, elevation)
         inner = shapely.area(shapely.buffer(geometry[flat], -params.edge_setback_m, quad_segs=4))
@@ -686,14 +768,16 @@ def _unfold(geometry: np.ndarray, grid_az: np.ndarray, tilt: np.ndarray, centre:
     return shapely.transform(geometry, lambda xy: xy + (along * stretch)[:, None] * slope)
 
 
-def _finish(planes, ids, attrs, owner, crs, params, n_buildings) -> gpd.GeoDataFrame:
+def _finish(planes, ids, attrs, crs, params) -> gpd.GeoDataFrame:
     building_id = ids[planes["owner"].to_numpy()]
     k = planes.groupby("owner", sort=False).cumcount().to_numpy() + 1
     plane_id = [f"{b}-{i}" for b, i in zip(building_id, k, strict=True)]
     existing = attrs["existing_pv"][planes["owner"].to_numpy()]
     small = planes["usable_area_m2"].to_numpy() < params.min_usable_area_m2
     excluded = np.where(existing, "existing_pv", np.where(small, "below_min_area", ""))
-    kwp = np.where(excluded == "", planes["usable_area_m2"] * params.module_power_density_kwp_m2, 0.0)
+    kwp = np.where(
+        excluded == "", planes["usable_area_m2"] * params.module_power_density_kwp_m2, 0.0
+    )
     out = pd.DataFrame(
         {
             "building_id": pd.array(building_id, dtype="string"),

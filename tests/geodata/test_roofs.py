@@ -1,0 +1,438 @@
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Proj, Transformer
+
+from geodata.roofs import PLANE_COLUMNS, RoofParams, rack_ground_coverage_ratio, roof_planes
+from tests.conftest import assert_rel_close
+
+# A point in Nantes (Chantenay), in Lambert-93.
+LON, LAT = -1.585, 47.205
+X0, Y0 = Transformer.from_crs(4326, 2154, always_xy=True).transform(LON, LAT)
+# Grid bearing of true north in Lambert-93 here: PROJ's meridian convergence is
+# the opposite angle (about -3.33 deg at Nantes).
+CONVERGENCE = -Proj("EPSG:2154").get_factors(LON, LAT).meridian_convergence
+GCR_NANTES = 1 / (
+    math.cos(math.radians(15))
+    + math.sin(math.radians(15)) / math.tan(math.radians(90 - LAT - 23.44))
+)
+
+
+def rectangle(length, width, axis_azimuth=90.0, dx=0.0, dy=0.0, true_north=True):
+    """Rectangle in Lambert-93 whose `length` side points to `axis_azimuth` (true north)."""
+    bearing = math.radians(axis_azimuth + (CONVERGENCE if true_north else 0.0))
+    u = np.array([math.sin(bearing), math.cos(bearing)])
+    v = np.array([-u[1], u[0]])
+    c = np.array([X0 + dx, Y0 + dy])
+    corners = [
+        c + sx * length / 2 * u + sy * width / 2 * v
+        for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+    ]
+    return shapely.Polygon(corners)
+
+
+def frame(geoms, **columns):
+    n = len(geoms)
+    data = {"id": [f"b{k}" for k in range(n)]}
+    data.update({k: (v if np.ndim(v) else [v] * n) for k, v in columns.items()})
+    return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:2154").to_crs(4326)
+
+
+def assert_azimuths(actual, expected, tol=1e-3):
+    """Same multiset of azimuths [deg], compared on the circle.
+
+    Buildings placed off the reference point turn with the meridian
+    convergence (about 0.2e-3 deg per 20 m east at Nantes), hence the tolerance.
+    """
+    actual = np.sort(np.mod(np.asarray(actual, dtype=float) + tol, 360.0)) - tol
+    assert np.allclose(actual, np.sort(expected), atol=tol), (actual, expected)
+
+
+def sloped(area, tilt):
+    return area / math.cos(math.radians(tilt))
+
+
+def test_gabled_east_west_faces_north_and_south():
+    planes = roof_planes(frame([rectangle(10, 6)], roof_shape="gabled", roof_angle_deg=35.0))
+    assert list(planes.columns) == list(PLANE_COLUMNS)
+    assert planes.crs.equals("EPSG:4326")
+    assert_azimuths(planes["surface_azimuth"], [0.0, 180.0])
+    assert_rel_close(planes["footprint_area_m2"], [30, 30], 1e-6)
+    assert_rel_close(planes["area_m2"], [sloped(30, 35)] * 2, 1e-6)
+    # Setback of 0.5 m on the roof surface: (10 - 1) x (3 / cos 35 - 1).
+    assert_rel_close(planes["usable_area_m2"], [9 * (sloped(3, 35) - 1)] * 2, 1e-6)
+    assert_rel_close(planes["kwp"], planes["usable_area_m2"] * 0.2, 1e-12)
+    assert (planes["surface_tilt"] == 35).all()
+    assert (planes["mounting"] == "roof").all()
+    assert list(planes["plane_id"]) == ["b0-1", "b0-2"]
+    assert (planes["inferred_from"].str.contains("roof_orientation=along assumed")).all()
+
+
+def test_gabled_north_south_faces_east_and_west():
+    planes = roof_planes(
+        frame(
+            [rectangle(10, 6, axis_azimuth=0)],
+            roof_shape="gabled",
+            roof_angle_deg=35.0,
+            roof_orientation="along",
+        )
+    )
+    assert_azimuths(planes["surface_azimuth"], [90.0, 270.0])
+    assert (planes["inferred_from"] == "").all()
+
+
+def test_gabled_rotated_30_degrees():
+    planes = roof_planes(
+        frame([rectangle(12, 7, axis_azimuth=30)], roof_shape="gabled", roof_angle_deg=40.0)
+    )
+    assert_azimuths(planes["surface_azimuth"], [120.0, 300.0])
+    assert_rel_close(planes["footprint_area_m2"], [42, 42], 1e-6)
+    assert_rel_close(planes["area_m2"], [sloped(42, 40)] * 2, 1e-6)
+
+
+def test_grid_aligned_house_is_corrected_for_meridian_convergence():
+    # A rectangle drawn along Lambert-93 grid axes is turned by the convergence from true north.
+    planes = roof_planes(frame([rectangle(10, 6, true_north=False)], roof_shape="gabled"))
+    south = planes["surface_azimuth"][planes["surface_azimuth"].between(90, 270)].iloc[0]
+    assert abs(CONVERGENCE - 3.33) < 0.01
+    assert south == pytest.approx(180 - CONVERGENCE, abs=1e-6)
+    assert_azimuths(planes["surface_azimuth"], [180 - CONVERGENCE, 360 - CONVERGENCE], tol=1e-6)
+
+
+def test_gabled_across_and_stated_direction():
+    planes = roof_planes(
+        frame(
+            [rectangle(10, 6), rectangle(10, 6, dx=30)],
+            roof_shape="gabled",
+            roof_angle_deg=35.0,
+            roof_orientation=["across", "along"],
+            roof_direction_deg=[np.nan, 200.0],
+        )
+    )
+    across = planes[planes["building_id"] == "b0"]
+    assert_azimuths(across["surface_azimuth"], [90.0, 270.0])
+    assert_rel_close(across["footprint_area_m2"], [30, 30], 1e-6)
+    stated = planes[planes["building_id"] == "b1"]
+    assert_azimuths(stated["surface_azimuth"], [20.0, 200.0])
+
+
+def test_pitch_from_roof_height_and_default():
+    planes = roof_planes(
+        frame(
+            [rectangle(10, 6), rectangle(10, 6, dx=30)],
+            roof_shape="gabled",
+            roof_height_m=[3.0, np.nan],
+        )
+    )
+    tilts = planes.groupby("building_id")["surface_tilt"].first()
+    assert tilts["b0"] == pytest.approx(45.0)  # rise 3 m over a half-span of 3 m
+    assert tilts["b1"] == 35.0
+    assert (
+        planes.loc[planes["building_id"] == "b0", "inferred_from"]
+        .str.contains("from roof_height_m")
+        .all()
+    )
+    assert (
+        planes.loc[planes["building_id"] == "b1", "inferred_from"]
+        .str.contains("roof_angle_deg=35 assumed")
+        .all()
+    )
+
+
+def test_flat_roof_gives_one_south_rack_plane():
+    planes = roof_planes(frame([rectangle(30, 20)], roof_shape="flat", usage="school"))
+    assert len(planes) == 1
+    plane = planes.iloc[0]
+    assert plane["mounting"] == "rack"
+    assert plane["surface_tilt"] == 15.0
+    assert plane["surface_azimuth"] == 180.0
+    assert plane["footprint_area_m2"] == pytest.approx(600, rel=1e-6)
+    assert plane["area_m2"] == pytest.approx(600, rel=1e-6)
+    # Rows at 15 deg spaced for the December-solstice noon sun (19.4 deg at Nantes).
+    assert 0.55 < GCR_NANTES < 0.62
+    assert plane["usable_area_m2"] == pytest.approx(29 * 19 * GCR_NANTES, rel=1e-4)
+    assert plane["usable_area_m2"] < plane["footprint_area_m2"]
+    assert plane["inferred_from"] == ""
+
+
+def test_flat_roof_parameters():
+    geoms = [rectangle(30, 20)]
+    fixed = roof_planes(frame(geoms, roof_shape="flat"), RoofParams(flat_rack_gcr=0.5)).iloc[0]
+    assert fixed["usable_area_m2"] == pytest.approx(29 * 19 * 0.5, rel=1e-6)
+    east = roof_planes(
+        frame(geoms, roof_shape="flat"), RoofParams(flat_rack_azimuth_deg=90, flat_rack_tilt_deg=10)
+    )
+    assert east["surface_azimuth"].iloc[0] == 90.0
+    assert east["surface_tilt"].iloc[0] == 10.0
+
+
+def test_rack_ground_coverage_ratio():
+    assert rack_ground_coverage_ratio(0.0, 20.0) == pytest.approx(1.0)
+    # 30 deg tilt, 30 deg sun: pitch = L (cos 30 + sin 30 / tan 30) = L (0.866 + 0.866)
+    assert rack_ground_coverage_ratio(30.0, 30.0) == pytest.approx(
+        1 / (2 * math.cos(math.radians(30)))
+    )
+    steeper = rack_ground_coverage_ratio(np.array([10.0, 20.0, 30.0]), 19.4)
+    assert np.all(np.diff(steeper) < 0)
+
+
+def test_hipped_four_planes_sum_to_footprint():
+    a, b = 12.0, 8.0
+    planes = roof_planes(frame([rectangle(a, b)], roof_shape="hipped", roof_angle_deg=30.0))
+    assert len(planes) == 4
+    by_az = planes.set_index(np.mod(np.round(planes["surface_azimuth"], 3), 360))
+    assert sorted(by_az.index) == [0.0, 90.0, 180.0, 270.0]
+    # Ends: triangles of base b and height b/2, b**2/4; sides: trapezoids (2a - b) b / 4.
+    assert_rel_close(by_az.loc[[90.0, 270.0], "footprint_area_m2"], [b**2 / 4] * 2, 1e-3)
+    assert_rel_close(by_az.loc[[0.0, 180.0], "footprint_area_m2"], [(2 * a - b) * b / 4] * 2, 1e-3)
+    assert planes["footprint_area_m2"].sum() == pytest.approx(a * b, rel=1e-6)
+    assert_rel_close(
+        planes["area_m2"], planes["footprint_area_m2"] / math.cos(math.radians(30)), 1e-9
+    )
+    assert (planes["usable_area_m2"] < planes["area_m2"]).all()
+
+
+def test_square_hipped_is_a_pyramid():
+    planes = roof_planes(
+        frame([rectangle(9, 9, axis_azimuth=0)], roof_shape="pyramidal", roof_angle_deg=30.0)
+    )
+    assert len(planes) == 4
+    assert_rel_close(planes["footprint_area_m2"], [81 / 4] * 4, 1e-3)
+    assert planes["inferred_from"].str.contains("pyramidal modelled as hipped").all()
+
+
+def test_setbacks_reduce_area_by_expected_amount():
+    geoms = [rectangle(10, 6)]
+    usable = {}
+    for setback in (0.0, 0.5, 1.0):
+        planes = roof_planes(
+            frame(geoms, roof_shape="gabled", roof_angle_deg=35.0),
+            RoofParams(edge_setback_m=setback),
+        )
+        usable[setback] = planes["usable_area_m2"].sum()
+    half = sloped(3, 35)
+    assert usable[0.0] == pytest.approx(2 * 10 * half, rel=1e-6)
+    assert usable[0.5] == pytest.approx(2 * 9 * (half - 1), rel=1e-6)
+    assert usable[1.0] == pytest.approx(2 * 8 * (half - 2), rel=1e-6)
+    flat = roof_planes(
+        frame([rectangle(20, 10)], roof_shape="flat"),
+        RoofParams(edge_setback_m=1.0, flat_rack_gcr=1.0),
+    )
+    assert flat["usable_area_m2"].iloc[0] == pytest.approx(18 * 8, rel=1e-6)
+
+
+def test_skillion_faces_its_direction():
+    planes = roof_planes(
+        frame(
+            [rectangle(8, 4), rectangle(8, 4, dx=20)],
+            roof_shape="skillion",
+            roof_direction_deg=[170.0, np.nan],
+            roof_height_m=[np.nan, 1.0],
+        )
+    )
+    assert len(planes) == 2
+    first, second = planes.iloc[0], planes.iloc[1]
+    assert first["surface_azimuth"] == pytest.approx(170.0)
+    assert first["surface_tilt"] == 15.0
+    assert first["area_m2"] == pytest.approx(sloped(32, 15), rel=1e-6)
+    # No direction: the short side nearest the south; rise 1 m over the 4 m run.
+    assert second["surface_azimuth"] == pytest.approx(180.0, abs=1e-3)
+    assert second["surface_tilt"] == pytest.approx(math.degrees(math.atan(1 / 4)))
+    assert "roof_direction_deg=180 assumed" in second["inferred_from"]
+
+
+def test_canopy_is_the_panel_surface():
+    planes = roof_planes(
+        frame([rectangle(40, 5)], usage="parking", roof_shape="flat", height_m=3.0)
+    )
+    plane = planes.iloc[0]
+    assert plane["roof_shape"] == "canopy"
+    assert plane["mounting"] == "rack"
+    assert plane["surface_tilt"] == 7.0
+    assert plane["surface_azimuth"] == pytest.approx(180.0)
+    assert plane["usable_area_m2"] == pytest.approx(sloped(200, 7), rel=1e-6)
+    assert plane["kwp"] == pytest.approx(0.2 * sloped(200, 7), rel=1e-6)
+
+
+def test_unknown_shape_is_inferred_from_usage_and_size():
+    planes = roof_planes(
+        frame(
+            [rectangle(10, 7), rectangle(40, 12, dx=50), rectangle(30, 20, dx=120)],
+            usage=["residential", "apartments", "residential"],
+        )
+    )
+    shapes = planes.groupby("building_id")["roof_shape"].unique().map(set)
+    assert shapes["b0"] == {"gabled"}
+    assert shapes["b1"] == {"flat"}
+    assert shapes["b2"] == {"flat"}  # 600 m2 is no house
+    house = planes[planes["building_id"] == "b0"]
+    assert (house["surface_tilt"] == 35).all()
+    assert house["inferred_from"].str.contains("roof_shape=gabled assumed").all()
+    assert house["inferred_from"].str.contains("roof_angle_deg=35 assumed").all()
+    assert (
+        planes.loc[planes["building_id"] == "b1", "inferred_from"]
+        .str.contains("roof_shape=flat assumed")
+        .all()
+    )
+
+
+def test_existing_pv_and_small_planes_are_kept_with_zero_kwp():
+    planes = roof_planes(
+        frame(
+            [rectangle(10, 6), rectangle(3, 2, dx=30), rectangle(10, 6, dx=60)],
+            roof_shape="gabled",
+            existing_pv=pd.array([True, False, pd.NA], dtype="boolean"),
+        )
+    )
+    by_building = planes.groupby("building_id")
+    assert (by_building.get_group("b0")["excluded"] == "existing_pv").all()
+    assert (by_building.get_group("b0")["kwp"] == 0).all()
+    assert (by_building.get_group("b0")["usable_area_m2"] > 20).all()
+    assert (by_building.get_group("b1")["excluded"] == "below_min_area").all()
+    assert (by_building.get_group("b1")["kwp"] == 0).all()
+    assert (by_building.get_group("b2")["excluded"] == "").all()
+    assert (by_building.get_group("b2")["kwp"] > 4).all()
+
+
+def test_holes_and_multipolygons():
+    outer = rectangle(40, 40, axis_azimuth=0)
+    inner = rectangle(20, 20, axis_azimuth=0)
+    courtyard = shapely.Polygon(outer.exterior.coords, [inner.exterior.coords])
+    pair = shapely.MultiPolygon([rectangle(10, 6, dx=100), rectangle(10, 6, dx=130)])
+    planes = roof_planes(
+        frame([courtyard, pair], roof_shape=["flat", "gabled"], roof_angle_deg=35.0)
+    )
+    flat = planes[planes["building_id"] == "b0"]
+    assert len(flat) == 1
+    assert flat["footprint_area_m2"].iloc[0] == pytest.approx(1600 - 400, rel=1e-6)
+    gabled = planes[planes["building_id"] == "b1"]
+    assert len(gabled) == 4
+    assert gabled["plane_id"].is_unique
+    assert_rel_close(gabled["footprint_area_m2"], [30] * 4, 1e-6)
+
+
+def test_l_shaped_gabled_keeps_real_area():
+    l_shape = shapely.union_all([rectangle(12, 6), rectangle(6, 12, dx=3, dy=-3)])
+    planes = roof_planes(frame([l_shape], roof_shape="gabled"))
+    assert planes["footprint_area_m2"].sum() == pytest.approx(l_shape.area, rel=1e-6)
+
+
+def test_planes_cover_the_footprint_in_wgs84():
+    gdf = frame([rectangle(12, 8, axis_azimuth=25)], roof_shape="hipped")
+    planes = roof_planes(gdf)
+    union = shapely.union_all(planes.to_crs(2154).geometry.to_numpy())
+    assert union.symmetric_difference(gdf.to_crs(2154).geometry.iloc[0]).area < 1e-3
+
+
+def test_outside_france_uses_utm():
+    # A house in Montreal, built in a local true-north frame.
+    local = "+proj=aeqd +lat_0=45.5 +lon_0=-73.57 +units=m"
+    house = gpd.GeoDataFrame(
+        {"id": ["q"], "roof_shape": ["gabled"], "roof_angle_deg": [30.0]},
+        geometry=[shapely.box(-5, -3, 5, 3)],
+        crs=local,
+    ).to_crs(4326)
+    planes = roof_planes(house)
+    assert_azimuths(planes["surface_azimuth"], [0.0, 180.0])
+    assert_rel_close(planes["footprint_area_m2"], [30, 30], 1e-3)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="no CRS"):
+        roof_planes(gpd.GeoDataFrame({"id": ["x"]}, geometry=[rectangle(10, 6)]))
+    empty = roof_planes(frame([shapely.Polygon()], roof_shape="gabled"))
+    assert len(empty) == 0 and list(empty.columns) == list(PLANE_COLUMNS)
+    # A self-intersecting bow-tie is repaired into its two triangles.
+    x, y = X0, Y0
+    bowtie = shapely.Polygon([(x, y), (x + 10, y + 10), (x + 10, y), (x, y + 10)])
+    planes = roof_planes(frame([bowtie], roof_shape="flat"))
+    assert planes["footprint_area_m2"].sum() == pytest.approx(50, rel=1e-6)
+    # Out-of-range pitch falls back to the default and says so.
+    bad = roof_planes(frame([rectangle(10, 6)], roof_shape="gabled", roof_angle_deg=95.0))
+    assert (bad["surface_tilt"] == 35).all()
+    assert bad["inferred_from"].str.contains("roof_angle_deg=95 out of range").all()
+
+
+def test_any_input_crs_and_missing_columns():
+    house = rectangle(10, 6, axis_azimuth=20)
+    in_wgs84 = roof_planes(frame([house], roof_shape="hipped"))
+    in_lambert = roof_planes(
+        gpd.GeoDataFrame({"id": ["b0"], "roof_shape": ["hipped"]}, geometry=[house], crs=2154)
+    )
+    assert_rel_close(in_lambert["usable_area_m2"], in_wgs84["usable_area_m2"], 1e-7)
+    assert_rel_close(in_lambert["surface_azimuth"], in_wgs84["surface_azimuth"], 1e-7)
+    # No id column and no attributes: the index names the building, everything is inferred.
+    bare = gpd.GeoDataFrame(geometry=[house], index=[7], crs=2154)
+    planes = roof_planes(bare)
+    assert list(planes["plane_id"]) == ["7-1", "7-2"]
+    assert planes["inferred_from"].str.contains("usage missing").all()
+
+
+def test_missing_geometry_and_unknown_vocabulary():
+    planes = roof_planes(
+        frame(
+            [None, rectangle(10, 6, dx=30), rectangle(10, 6, dx=60)],
+            roof_shape=[None, "onion", "half-hipped"],
+            usage="residential",
+        )
+    )
+    assert set(planes["building_id"]) == {"b1", "b2"}
+    assert (
+        planes.loc[planes["building_id"] == "b1", "inferred_from"]
+        .str.contains("roof_shape=onion not modelled; roof_shape=gabled assumed")
+        .all()
+    )
+    assert (
+        planes.loc[planes["building_id"] == "b2", "inferred_from"]
+        .str.contains("half-hipped modelled as gabled")
+        .all()
+    )
+
+
+def test_rack_design_sun_elevation():
+    geoms = [rectangle(30, 20)]
+    low_sun = roof_planes(
+        frame(geoms, roof_shape="flat"), RoofParams(rack_design_sun_elevation_deg=10)
+    )
+    high_sun = roof_planes(
+        frame(geoms, roof_shape="flat"), RoofParams(rack_design_sun_elevation_deg=40)
+    )
+    expected = 29 * 19 * rack_ground_coverage_ratio(15.0, np.array([10.0, 40.0]))
+    assert low_sun["usable_area_m2"].iloc[0] == pytest.approx(expected[0], rel=1e-6)
+    assert high_sun["usable_area_m2"].iloc[0] == pytest.approx(expected[1], rel=1e-6)
+
+
+def test_power_density_is_a_parameter():
+    geoms = [rectangle(10, 6)]
+    default = roof_planes(frame(geoms, roof_shape="gabled"))
+    denser = roof_planes(
+        frame(geoms, roof_shape="gabled"), RoofParams(module_power_density_kwp_m2=0.22)
+    )
+    assert_rel_close(denser["kwp"], default["kwp"] * 1.1, 1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    length=st.floats(4.0, 60.0),
+    width=st.floats(3.0, 40.0),
+    axis=st.floats(0.0, 180.0),
+    shape=st.sampled_from(["gabled", "hipped", "skillion", "flat", None]),
+    usage=st.sampled_from(["residential", "apartments", "parking", "school"]),
+)
+def test_planes_partition_any_rectangle(length, width, axis, shape, usage):
+    house = rectangle(length, width, axis_azimuth=axis)
+    planes = roof_planes(frame([house], roof_shape=shape, usage=usage, height_m=3.0))
+    assert len(planes) >= 1
+    assert planes["footprint_area_m2"].sum() == pytest.approx(length * width, rel=1e-6)
+    assert ((planes["surface_azimuth"] >= 0) & (planes["surface_azimuth"] < 360)).all()
+    assert (planes["area_m2"] >= planes["footprint_area_m2"] - 1e-9).all()
+    assert (planes["usable_area_m2"] <= planes["area_m2"] + 1e-9).all()
+    assert (planes["kwp"] >= 0).all() and planes["plane_id"].is_unique
