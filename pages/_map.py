@@ -9,7 +9,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from quartier_solaire.i18n import t
+from quartier_solaire.i18n import number, t
 from quartier_solaire.offline_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, ensure_leaflet
 
 # Yellow-orange-red, 6 classes (ColorBrewer YlOrRd), low to high yield.
@@ -43,9 +43,10 @@ def colour(value: float, edges: list[float]) -> str:
 
 def legend_html(edges: list[float], lang: str) -> str:
     """Return the legend as a small HTML table (no user content in it)."""
-    labels = [f"< {edges[0]:,.0f}"]
-    labels += [f"{a:,.0f} – {b:,.0f}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    labels.append(f"≥ {edges[-1]:,.0f}")
+    n = [number(edge, lang) for edge in edges]
+    labels = [f"< {n[0]}"]
+    labels += [f"{a} – {b}" for a, b in zip(n[:-1], n[1:], strict=True)]
+    labels.append(f"≥ {n[-1]}")
     rows = "".join(
         f'<span style="display:inline-block;margin-right:0.8em">'
         f'<span style="display:inline-block;width:1em;height:1em;background:{c};'
@@ -96,7 +97,7 @@ def rooftop_map(
                     "map.tooltip",
                     lang,
                     usage=t(f"usage.{u}", lang) if pd.notna(u) else "?",
-                    kwh_kwp=f"{v:,.0f}" if pd.notna(v) else "–",
+                    kwh_kwp=number(v, lang) if pd.notna(v) else "–",
                     suitable=t("map.suitable" if s else "map.not_suitable", lang),
                 )
                 for u, v, s in zip(buildings["usage"], best, suitable, strict=True)

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geodata.lookup import building_at
 from pages import _cache, _map, _sidebar, _state
 from quartier_solaire.errors import ReadError
-from quartier_solaire.i18n import describe, t
+from quartier_solaire.i18n import describe, number, percent, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
@@ -49,13 +49,16 @@ try:
 except ReadError as error:
     st.error(describe(error, lang))
     st.stop()
-for warning in weather_meta.get("warnings", []):
-    st.sidebar.warning(warning)
+for warning in weather_meta.get("warning_keys", []):
+    st.sidebar.warning(t(warning["key"], lang, **warning["params"]))
+for problem in weather_meta.get("problems", []):
+    st.sidebar.warning(describe(problem, lang))
+label_key = weather_meta.get("label_key")
 st.sidebar.caption(
-    t("weather.attribution", lang, source=weather_meta.get("source", "?"))
-    + " "
-    + str(weather_meta.get("attribution", ""))
+    t("weather.attribution", lang, source=t(label_key, lang) if label_key else weather_meta["source"])
 )
+with st.sidebar.expander(t("weather.sources", lang)):
+    st.caption(str(weather_meta.get("attribution", "")))
 
 # --- simulation (cached on its inputs) ---------------------------------------
 with st.spinner(t("map.computing", lang)):
@@ -71,10 +74,15 @@ buildings = _cache.buildings(dataset)
 summary = result.summary()
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("summary.buildings", lang), f"{summary['buildings']:,}".replace(",", " "))
-c2.metric(t("summary.suitable_kwp", lang), f"{summary['suitable_kwp']:,.0f} kWc".replace(",", " "))
-c3.metric(t("summary.gwh", lang), f"{summary['suitable_gwh_per_year']:.2f} GWh/an")
-c4.metric(t("summary.suitable_share", lang), f"{summary['suitable_share']:.0%}")
+c1.metric(t("summary.buildings", lang), number(summary["buildings"], lang))
+c2.metric(
+    t("summary.suitable_kwp", lang), t("unit.kwp", lang, value=number(summary["suitable_kwp"], lang))
+)
+c3.metric(
+    t("summary.gwh", lang),
+    t("unit.gwh_per_year", lang, value=number(summary["suitable_gwh_per_year"], lang, decimals=2)),
+)
+c4.metric(t("summary.suitable_share", lang), percent(summary["suitable_share"], lang))
 st.caption(
     t(
         "summary.suitable_definition",
@@ -129,14 +137,23 @@ with right:
                 usage=t(f"usage.{row['usage']}", lang) if pd.notna(row["usage"]) else "?",
                 levels=row["levels"] if pd.notna(row["levels"]) else "?",
                 dwellings=row["dwellings"] if pd.notna(row["dwellings"]) else "?",
-                height=f"{row['height_m']:.0f}" if pd.notna(row["height_m"]) else "?",
+                height=number(row["height_m"], lang) if pd.notna(row["height_m"]) else "?",
             )
         )
-        d1, d2, d3 = st.columns(3)
-        d1.metric(t("details.kwp", lang), f"{totals['suitable_kwp']:.1f} kWc")
-        d2.metric(t("details.annual", lang), f"{totals['suitable_annual_kwh']:,.0f} kWh".replace(",", " "))
-        d3.metric(
-            t("details.specific", lang), f"{totals['best_specific_yield_kwh_kwp']:,.0f} kWh/kWc"
+        kwp = t("unit.kwp", lang, value=number(totals["suitable_kwp"], lang, decimals=1))
+        kwh = t("unit.kwh_per_year", lang, value=number(totals["suitable_annual_kwh"], lang))
+        specific = t(
+            "unit.kwh_per_kwp", lang, value=number(totals["best_specific_yield_kwh_kwp"], lang)
+        )
+        st.markdown(
+            "\n".join(
+                "- " + t("details.figure", lang, label=t(label, lang), value=value)
+                for label, value in (
+                    ("details.kwp", kwp),
+                    ("details.annual", kwh),
+                    ("details.specific", specific),
+                )
+            )
         )
         planes = result.planes.loc[result.planes["building_id"] == selected]
         table = pd.DataFrame(

@@ -85,3 +85,21 @@ def describe(finding: Problem | ReadError, lang: str = DEFAULT_LANGUAGE) -> str:
     if finding.field and "{field}" not in catalogue().get(key, {}).get(lang, ""):
         where.append(t("problem.where_field", lang, field=finding.field))
     return f"{text} ({', '.join(where)})" if where else text
+
+
+# French typography: narrow no-break space between thousands and before "%".
+_THIN = "\u202f"
+
+
+def number(value: float, lang: str = DEFAULT_LANGUAGE, /, decimals: int = 0) -> str:
+    """Format a number the way readers of ``lang`` write it (1 234,5 / 1,234.5)."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", _THIN).replace(".", ",")
+    return text
+
+
+def percent(share: float, lang: str = DEFAULT_LANGUAGE, /, decimals: int = 0) -> str:
+    """Format a share [0-1] as a percentage (94 % / 94%)."""
+    value = number(100 * share, lang, decimals=decimals)
+    return f"{value}{_THIN}%" if lang == "fr" else f"{value}%"

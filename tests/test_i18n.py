@@ -68,3 +68,12 @@ def test_describe_names_line_and_field_and_keeps_unknown_messages():
     assert describe(error, "en") == "The file could not be read. (line 12, field 'Valeur')"
     unknown = Problem("code_without_entry", "Plain English message.", line=3)
     assert describe(unknown, "en") == "Plain English message. (line 3)"
+
+
+def test_numbers_follow_each_language():
+    from quartier_solaire.i18n import number, percent
+
+    assert number(1234.5, "fr", decimals=1) == "1\u202f234,5"
+    assert number(1234.5, "en", decimals=1) == "1,234.5"
+    assert percent(0.94, "fr") == "94\u202f%"
+    assert percent(0.94, "en") == "94%"

@@ -37,7 +37,7 @@ def test_default_page_is_the_rooftop_map_with_its_summary():
         labels
     )
     buildings = next(m for m in at.metric if m.label == "Bâtiments")
-    assert int(buildings.value.replace(" ", "")) >= 150
+    assert int(buildings.value.replace("\u202f", "")) >= 150
     assert any("synthétique" in c.value for c in at.caption)
 
 
