@@ -9,9 +9,11 @@ returns the normalised frame with its :class:`BuildingReport`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,10 @@ LEVELS_RANGE = (0, 200)
 DWELLINGS_RANGE = (0, 10_000)
 ROOF_ANGLE_RANGE_DEG = (0.0, 90.0)
 ROOF_DIRECTION_RANGE_DEG = (0.0, 360.0)
+
+# How far outside a projected CRS's EPSG area of use coordinates may lie [deg]: a
+# documented assumption, wide enough for a UTM zone used past its strip.
+AREA_OF_USE_MARGIN_DEG = 3.0
 
 # OSM roof:direction also accepts the 16 compass points (wiki "Key:roof:direction").
 COMPASS_DEG: dict[str, float] = {
@@ -172,9 +178,27 @@ def _as_path(
 
 
 def _gdal_path(path: str) -> str:
-    """Return the GDAL path for ``path``: gzip-compressed files are read through /vsigzip/."""
-    if path.lower().endswith((".json.gz", ".geojson.gz")) and not path.startswith("/vsi"):
+    """Return the GDAL path for ``path``.
+
+    gzip-compressed GeoJSON is read through /vsigzip/; in a zip archive, the one
+    vector file (or the one named like a building layer) is opened wherever it
+    sits, since GDAL only looks at the archive's root.
+    """
+    lower = path.lower()
+    if lower.endswith((".json.gz", ".geojson.gz")) and not path.startswith("/vsi"):
         return "/vsigzip/" + path
+    archive = path.removeprefix("zip://")
+    if archive.lower().endswith(".zip") and Path(archive).is_file():
+        try:
+            with zipfile.ZipFile(archive) as z:
+                members = z.namelist()
+        except zipfile.BadZipFile:
+            return path
+        vectors = [m for m in members if m.lower().endswith(_VECTOR_MEMBERS)]
+        named = [m for m in vectors if Path(m).stem.lower() in _BUILDING_LAYERS]
+        chosen = vectors if len(vectors) == 1 else named
+        if len(chosen) == 1:
+            return f"/vsizip/{archive}/{chosen[0]}"
     return path
 
 
@@ -188,15 +212,18 @@ def _read_layer(
             frame = pyogrio.read_dataframe(
                 _gdal_path(path), layer=layer, on_invalid="ignore", use_arrow=False
             )
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+    except pyogrio.errors.DataSourceError as exc:
         raise ReadError(
-            "not a vector file GDAL can open, or the layer does not exist",
+            "not a vector file GDAL can open (GeoJSON, GeoPackage, Shapefile, OSM)",
             path=name,
             code="unreadable",
         ) from exc
-    except (pyogrio.errors.FieldTypeError, pyogrio.errors.GeometryError, OSError) as exc:
+    except (RuntimeError, OSError, ValueError) as exc:
+        # DataLayerError (missing layer, bad field, bad feature) and damaged files.
         raise ReadError(
-            f"the file is damaged or incomplete ({type(exc).__name__})", path=name
+            f"the layer could not be read: missing, damaged or incomplete ({type(exc).__name__})",
+            path=name,
+            code="buildings_damaged",
         ) from exc
     messages = sorted({str(w.message).splitlines()[0][:200] for w in caught})
     if messages:
@@ -222,6 +249,7 @@ def _list_layers(path: str, name: str) -> list[tuple[str, str]]:
 # --- CRS ---------------------------------------------------------------------
 
 
+@functools.cache
 def _lambert93_bounds() -> tuple[float, float, float, float]:
     """Return EPSG:2154's area of use (France, per the EPSG registry) in Lambert-93 [m]."""
     crs = pyproj.CRS.from_epsg(2154)
@@ -284,7 +312,38 @@ def _resolve_crs(
             code="buildings_crs_mislabelled",
             params={"crs": crs_in},
         )
+    if frame.crs.is_projected and has_coords and not _inside_area_of_use(frame.crs, bounds):
+        raise ReadError(
+            f"the coordinates lie far outside the area where {crs_in} is used; its CRS "
+            "label is wrong (longitude/latitude labelled as metric?): re-export it with "
+            "the right CRS",
+            path=name,
+            code="buildings_crs_mislabelled",
+            params={"crs": crs_in},
+        )
     return frame, crs_in, False
+
+
+def _inside_area_of_use(crs: pyproj.CRS, bounds: np.ndarray) -> bool:
+    """True when ``bounds`` (in ``crs``) fall within the CRS's EPSG area of use, widened.
+
+    The margin (AREA_OF_USE_MARGIN_DEG) tolerates data just outside the official
+    area, e.g. a UTM zone used a little past its 6-degree strip.
+    """
+    aou = crs.area_of_use
+    if aou is None:
+        return True
+    to_lonlat = pyproj.Transformer.from_crs(crs, CRS, always_xy=True)
+    west, south, east, north = to_lonlat.transform_bounds(*bounds)
+    m = AREA_OF_USE_MARGIN_DEG
+    if not np.isfinite([west, south, east, north]).all():
+        return False
+    return bool(
+        west >= aou.west - m
+        and east <= aou.east + m
+        and south >= aou.south - m
+        and north <= aou.north + m
+    )
 
 
 def _crs_name(crs: pyproj.CRS) -> str:
@@ -307,11 +366,9 @@ def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
     sub, index = sub[keep], index[keep]
     if len(sub) == 0:
         return out
-    counts = np.bincount(index, minlength=len(geoms))
-    multi = shapely.multipolygons(sub, indices=index)
-    owners = np.flatnonzero(counts)
-    single = counts[owners] == 1
-    out[owners] = np.where(single, shapely.get_geometry(multi, 0), multi)
+    owners, dense, counts = np.unique(index, return_inverse=True, return_counts=True)
+    multi = shapely.multipolygons(sub, indices=dense)
+    out[owners] = np.where(counts == 1, shapely.get_geometry(multi, 0), multi)
     return out
 
 
@@ -383,6 +440,10 @@ def _repair_geometry(
                 locators=list(locators[repaired]),
                 count=int(repaired.sum()),
             )
+    # GDAL's OSM and Shapefile drivers wrap single footprints in MultiPolygons: unwrap them.
+    single = kept & (shapely.get_type_id(geoms) == shapely.GeometryType.MULTIPOLYGON)
+    single &= shapely.get_num_geometries(geoms) == 1
+    geoms[single] = shapely.get_geometry(geoms[single], 0)
     return geoms, kept, repaired
 
 
@@ -401,15 +462,24 @@ def _drop_report(
 
 
 def _areas_m2(geoms_4326: np.ndarray) -> np.ndarray:
-    """Footprint areas [m2] in the UTM zone of the frame (a metric CRS)."""
-    series = gpd.GeoSeries(geoms_4326, crs=CRS)
-    if series.empty:
+    """Footprint areas [m2], in a Lambert azimuthal equal-area CRS centred on the footprints.
+
+    An equal-area projection gives true areas wherever the frame lies, even across
+    UTM zones, and is built without a search of the EPSG database.
+    """
+    if len(geoms_4326) == 0:
         return np.zeros(0)
-    try:
-        utm = series.estimate_utm_crs()
-    except RuntimeError:
-        utm = pyproj.CRS.from_epsg(3857)  # last resort: no UTM zone found
-    return series.to_crs(utm).area.to_numpy()
+    west, south, east, north = shapely.total_bounds(geoms_4326)
+    laea = pyproj.CRS.from_dict(
+        {
+            "proj": "laea",
+            "lat_0": (south + north) / 2,
+            "lon_0": (west + east) / 2,
+            "datum": "WGS84",
+            "units": "m",
+        }
+    )
+    return gpd.GeoSeries(geoms_4326, crs=CRS).to_crs(laea).area.to_numpy()
 
 
 # --- values ------------------------------------------------------------------
@@ -454,7 +524,7 @@ def _parse_number(
     integer: bool = False,
     include_low: bool = True,
 ) -> pd.Series:
-    """Parse numbers (or OSM lengths "12 m", "40'", "40'6\\"") and range-check them.
+    """Parse numbers (or OSM lengths such as "12 m" or 40 feet) and range-check them.
 
     Malformed and out-of-range values become missing and are reported by field.
     """
@@ -691,15 +761,11 @@ def _finish(
     name: str,
     findings: _Findings,
     min_area_m2: float = MIN_AREA_M2,
-    dropped_before: int = 0,
-    parsed: dict[str, pd.Series] | None = None,
 ) -> tuple[gpd.GeoDataFrame, BuildingReport]:
     """Check CRS, repair geometry, parse values, unique ids; return the schema frame."""
     frame = raw.frame.reset_index(drop=True)
     n = len(frame)
-    locators = (
-        np.arange(1, n + 1) if raw.locators is None else np.asarray(raw.locators, dtype=int)
-    )
+    locators = np.arange(1, n + 1) if raw.locators is None else np.asarray(raw.locators, dtype=int)
     frame, crs_in, crs_assumed = _resolve_crs(frame, name, findings)
     geoms, kept, repaired = _repair_geometry(frame, locators, findings)
     geoms_4326 = np.full(n, None, dtype=object)
@@ -723,13 +789,11 @@ def _finish(
 
     rows = np.flatnonzero(kept)
     loc = locators[rows]
-    columns = {c: pd.Series(v).reset_index(drop=True).iloc[rows].reset_index(drop=True)
-               for c, v in raw.columns.items()}
+    columns = {
+        c: pd.Series(v).reset_index(drop=True).iloc[rows].reset_index(drop=True)
+        for c, v in raw.columns.items()
+    }
     values = _parse_columns(columns, raw, findings, loc)
-    if parsed:
-        for column, series in parsed.items():
-            values[column] = pd.Series(series).reset_index(drop=True).iloc[rows]
-            values[column] = values[column].reset_index(drop=True)
     values["id"] = _unique_ids(
         columns.get("id", pd.Series([None] * len(rows), dtype="string")),
         loc,
@@ -742,7 +806,7 @@ def _finish(
     report = BuildingReport(
         format=fmt,
         kept=len(buildings),
-        dropped=int(n - len(rows)) + dropped_before,
+        dropped=int(n - len(rows)),
         repaired=int(repaired[rows].sum()),
         with_height=int(buildings["height_m"].notna().sum()),
         with_roof_shape=int(buildings["roof_shape"].notna().sum()),
@@ -833,3 +897,54 @@ def _parse_columns(
             values["roof_height_m"] = values["roof_height_m"].mask(bad)
     return values
 
+
+# --- layers and formats ------------------------------------------------------
+
+_FORMATS = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gz": "GeoJSON (gzip)",
+    ".gpkg": "GeoPackage",
+    ".shp": "Shapefile",
+    ".zip": "Shapefile (zip)",
+    ".pbf": "OpenStreetMap PBF",
+    ".osm": "OpenStreetMap XML",
+}
+
+# Files of a zip archive that GDAL can read as vector layers.
+_VECTOR_MEMBERS = (".shp", ".gpkg", ".geojson", ".json")
+
+# Layer names that hold buildings, in order of preference (BD TOPO, cadastre, OSM).
+_BUILDING_LAYERS = ("batiment", "batiments", "buildings", "building", "multipolygons")
+
+
+def _format_name(name: str) -> str:
+    """Human name of the container format, from the file name."""
+    return _FORMATS.get(Path(name).suffix.lower(), Path(name).suffix.lstrip(".") or "vector")
+
+
+def _choose_layer(path: str, name: str, layer: str | int | None) -> str | int | None:
+    """Return ``layer`` or the one building layer of a multi-layer source.
+
+    Raises
+    ------
+    ReadError
+        If the source has several layers and none is recognisably the buildings one.
+    """
+    if layer is not None:
+        return layer
+    layers = _list_layers(path, name)
+    if len(layers) <= 1:
+        return None
+    by_lower = {n.lower(): n for n, _ in layers}
+    for candidate in _BUILDING_LAYERS:
+        if candidate in by_lower:
+            return by_lower[candidate]
+    names = [n for n, _ in layers]
+    raise ReadError(
+        f"the file has {len(names)} layers ({', '.join(names[:10])}); say which one "
+        "holds the buildings",
+        path=name,
+        code="buildings_layer_ambiguous",
+        params={"layers": ", ".join(names[:10])},
+    )

@@ -26,8 +26,10 @@ from geodata.io._common import (
     MIN_AREA_M2,
     BuildingReport,
     _as_path,
+    _choose_layer,
     _Findings,
     _finish,
+    _format_name,
     _parse_number,
     _Raw,
     _read_layer,
@@ -200,8 +202,6 @@ def read_bdtopo_buildings(
     ReadError
         If the file cannot be read, the layer is ambiguous or the CRS is missing or wrong.
     """
-    from geodata.io.vector import _choose_layer, _format_name
-
     findings = _Findings()
     with _as_path(path_or_buffer, filename) as (path, name):
         chosen = _choose_layer(path, name, layer)

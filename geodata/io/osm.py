@@ -190,7 +190,7 @@ def _osm_ids(frame: pd.DataFrame) -> pd.Series:
     return ids
 
 
-def _osm_raw(frame: gpd.GeoDataFrame, findings: _Findings) -> tuple[_Raw, int]:
+def _osm_raw(frame: gpd.GeoDataFrame, findings: _Findings) -> _Raw:
     """Keep features tagged building=* (not "no") and map their tags to schema columns."""
     locators = np.arange(1, len(frame) + 1)
     tags = _osm_tags(frame)
@@ -210,9 +210,9 @@ def _osm_raw(frame: gpd.GeoDataFrame, findings: _Findings) -> tuple[_Raw, int]:
     tags = tags[mask]
     ids = _osm_ids(frame)
     height = tags["height"].fillna(tags["building:height"])
-    solar = tags["generator:source"].str.lower().str.split(";").apply(
-        lambda v: isinstance(v, list) and "solar" in [s.strip() for s in v]
-    )
+    # generator:source may list several sources separated by ";" (OSM multi-value syntax).
+    solar = tags["generator:source"].str.contains(r"(?:^|;)\s*solar\s*(?:;|$)", case=False)
+    solar = solar.fillna(False).astype(bool)
     columns = {column: tags[key] for key, column in VARIABLE_MAP.items()}
     columns["height_m"] = height
     columns["id"] = ids
@@ -231,7 +231,7 @@ def _osm_raw(frame: gpd.GeoDataFrame, findings: _Findings) -> tuple[_Raw, int]:
         id_prefix="osm-feature-",
         lengths=True,
     )
-    return raw, 0
+    return raw
 
 
 def _osm_format(name: str) -> tuple[str, str | None]:
@@ -291,7 +291,7 @@ def interpret_osm(
 ) -> tuple[gpd.GeoDataFrame, BuildingReport]:
     """Normalise a frame of OSM features (tags as columns and/or ``other_tags``)."""
     findings = findings or _Findings()
-    raw, dropped = _osm_raw(frame, findings)
+    raw = _osm_raw(frame, findings)
     return _finish(
         raw,
         fmt=fmt,
@@ -299,7 +299,6 @@ def interpret_osm(
         name=name,
         findings=findings,
         min_area_m2=min_area_m2,
-        dropped_before=dropped,
     )
 
 
@@ -356,11 +355,9 @@ def fetch_osm_buildings(
                 "the bounding box must be (west, south, east, north) in degrees",
                 code="buildings_fetch_args",
             )
-    request = {"bbox": bbox, "place": place}
     cache_file = None
     if cache_dir is not None:
-        key = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:16]
-        cache_file = Path(cache_dir) / f"osm-buildings-{key}.geojson"
+        cache_file = _cache_file(cache_dir, bbox, place)
         if cache_file.exists():
             return read_osm_buildings(cache_file, min_area_m2=min_area_m2)
     features = _download(bbox, place)
@@ -370,6 +367,15 @@ def fetch_osm_buildings(
     return interpret_osm(
         features, name=str(place or bbox), fmt="OpenStreetMap (osmnx)", min_area_m2=min_area_m2
     )
+
+
+def _cache_file(
+    cache_dir: str | os.PathLike, bbox: tuple[float, ...] | None, place: str | None
+) -> Path:
+    """Cache file of one request: a hash of the bounding box or place name."""
+    request = {"bbox": None if bbox is None else [float(v) for v in bbox], "place": place}
+    key = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"osm-buildings-{key}.geojson"
 
 
 def _download(
@@ -395,8 +401,14 @@ def _download(
         ) from exc
     features = features.reset_index()
     # osmnx >= 2 indexes by (element, id); element is "node", "way" or "relation".
-    element = features.get("element", features.get("element_type"))
-    osmid = features.get("id", features.get("osmid"))
+    element = features["element"] if "element" in features else features.get("element_type")
+    osmid = features["id"] if "id" in features else features.get("osmid")
+    if element is None or osmid is None:
+        raise ReadError(
+            "osmnx returned features without element type and id; this osmnx version "
+            "is not supported (osmnx >= 2.0 is)",
+            code="buildings_fetch_failed",
+        )
     out = gpd.GeoDataFrame(
         {"@id": (element.astype(str) + "/" + osmid.astype(str)).to_numpy()},
         geometry=features.geometry.to_numpy(),
