@@ -1,0 +1,24 @@
+"""Buildings in, roof planes and shading out (geopandas, shapely). No Streamlit here."""
+
+from geodata.demo import DEMO_SITE, demo_buildings, demo_geojson
+from geodata.io import BuildingReport, fetch_osm_buildings, inspect_buildings, read_buildings
+from geodata.lookup import building_at
+from geodata.roofs import PLANE_COLUMNS, RoofParams, roof_planes
+from geodata.schema import BUILDING_COLUMNS, USAGES, normalise_buildings
+
+__all__ = [
+    "BUILDING_COLUMNS",
+    "DEMO_SITE",
+    "PLANE_COLUMNS",
+    "USAGES",
+    "BuildingReport",
+    "RoofParams",
+    "building_at",
+    "demo_buildings",
+    "demo_geojson",
+    "fetch_osm_buildings",
+    "inspect_buildings",
+    "normalise_buildings",
+    "read_buildings",
+    "roof_planes",
+]

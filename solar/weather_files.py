@@ -41,6 +41,7 @@ end of the year, so the result is always the 8,760 hours of the typical year.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 import json
@@ -68,6 +69,7 @@ __all__ = [
     "inspect_weather",
     "site_timezone",
     "to_typical_year",
+    "MAX_MISSING_FRACTION",
 ]
 
 #: Columns every weather frame carries [W/m2, W/m2, W/m2, C, m/s].
@@ -107,7 +109,7 @@ _EPW_MISSING = {
     "wind_speed": 999.0,
     "pressure": 999999.0,
 }
-# TMY3 marks a missing value with -9900 (NREL/TP-581-43156, section 1.3).
+# TMY3 marks a missing value with -9900 (Wilcox & Marion 2008, NREL/TP-581-43156).
 _TMY3_MISSING = -9900.0
 
 # TMY2 stores temperature and wind speed in tenths, pressure in mbar (TMY2
@@ -151,6 +153,7 @@ def read_weather_file(
     filename: str | None = None,
     *,
     tz: str | dt.tzinfo | None = None,
+    max_missing_fraction: float = MAX_MISSING_FRACTION,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Read a weather file of any supported format onto the typical year.
 
@@ -167,6 +170,10 @@ def read_weather_file(
     tz : str or tzinfo, optional
         Time zone of the result. Default: :data:`solar.typical_year.TIMEZONE`
         for sites in metropolitan France, the file's own UTC offset elsewhere.
+    max_missing_fraction : float
+        Share of the hours a required column may miss before the file is
+        refused [-]; fewer missing values are interpolated in time and
+        reported. Default :data:`MAX_MISSING_FRACTION`.
 
     Returns
     -------
@@ -198,7 +205,7 @@ def read_weather_file(
             code="weather.unknown_format",
         )
     raw = _READERS[kind](text, name)
-    return _finish(raw, kind, name, tz)
+    return _finish(raw, kind, name, tz, max_missing_fraction)
 
 
 def inspect_weather(path: str | Path) -> dict[str, Any]:
@@ -311,6 +318,8 @@ def to_typical_year(
         If the rows are not one value per hour of the year (a caller that
         reads a file turns it into a ReadError).
     """
+    if calendar.isleap(year):
+        raise ValueError(f"the typical year must have 365 days, {year} is a leap year")
     index = data.index
     leap = np.asarray((index.month == 2) & (index.day == 29))
     data = data.loc[~leap]
@@ -359,9 +368,7 @@ def _read_bytes(src: Any, filename: str | None) -> tuple[bytes, str | None]:
         try:
             content = src.read()
         except (OSError, ValueError) as error:
-            raise ReadError(
-                "the file could not be read", path=name, code="unreadable"
-            ) from error
+            raise ReadError("the file could not be read", path=name, code="unreadable") from error
         if isinstance(content, str):
             content = content.encode("utf-8")
         return bytes(content), name
@@ -379,7 +386,7 @@ def _decode(content: bytes, name: str | None) -> str:
     head = content[:4096]
     # Control bytes other than tab/newline/carriage return do not occur in text.
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    if b"\x00" in head or controls > len(head) // 100:
+    if b"\x00" in head or controls > max(2, len(head) // 100):
         raise ReadError(
             "the file is binary, not a text weather file", path=name, code="weather.binary"
         )
@@ -430,7 +437,10 @@ def _read_pvgis_csv(text: str, name: str | None) -> _Raw:
     _check_hours(len(rows), name)
     header = [h.strip() for h in lines[header_at].split(",")]
     for i in rows:
-        _check_numbers(lines[i].split(",")[1:], header[1:], name, i + 1)
+        parts = lines[i].split(",")
+        if len(parts) != len(header):
+            raise _bad_line(f"{len(parts)} fields, expected {len(header)}", name, i + 1)
+        _check_numbers(parts[1:], header[1:], name, i + 1)
     problems: list[Problem] = []
     kept = rows
     if len(rows) == _HOURS_PER_LEAP_YEAR:
@@ -480,8 +490,11 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
     _check_hours(len(hourly), name)
     if any(not isinstance(h, dict) or "time(UTC)" not in h for h in hourly):
         raise ReadError(
-            "an hour has no 'time(UTC)'", path=name, field="time(UTC)",
-            code="weather.missing_column", params={"field": "time(UTC)"},
+            "an hour has no 'time(UTC)'",
+            path=name,
+            field="time(UTC)",
+            code="weather.missing_column",
+            params={"field": "time(UTC)"},
         )
     data, meta = _call(read_pvgis_tmy, name, io.StringIO(text), pvgis_format="json")
     location = meta.get("inputs", {}).get("location", {})
@@ -516,13 +529,16 @@ def _epw_common(text: str, name: str | None) -> tuple[pd.DataFrame, dict, np.nda
         if len(parts) < 22:
             raise _bad_line(f"{len(parts)} fields, expected at least 22", name, i)
         _check_numbers(parts[:4], ["year", "month", "day", "hour"], name, i)
-        _check_numbers(parts[6:10], ["temp_air", "temp_dew", "relative_humidity", "pressure"],
-                       name, i)
+        _check_numbers(
+            parts[6:10], ["temp_air", "temp_dew", "relative_humidity", "pressure"], name, i
+        )
         _check_numbers(parts[13:16] + parts[21:22], ["ghi", "dni", "dhi", "wind_speed"], name, i)
     data, meta = _call(read_epw, name, io.StringIO(text))
     data = data.rename(columns={"atmospheric_pressure": "pressure"})
     row_lines = np.flatnonzero([bool(line.strip()) for line in lines[8:]]) + 9
-    comments = [line.split(",", 1)[1].strip() for line in header if line.upper().startswith("COMMENTS")]
+    comments = [
+        line.split(",", 1)[1].strip() for line in header if line.upper().startswith("COMMENTS")
+    ]
     return data, meta, row_lines, comments
 
 
@@ -533,7 +549,7 @@ def _epw_start(data: pd.DataFrame, clock: dt.tzinfo) -> pd.DatetimeIndex:
 
 def _read_epw(text: str, name: str | None) -> _Raw:
     data, meta, row_lines, comments = _epw_common(text, name)
-    clock = _fixed_offset(meta["TZ"])
+    clock = _clock(meta["TZ"], name, line=1)
     data = data.mask(data == pd.Series(_EPW_MISSING).reindex(data.columns))
     period = _years(data["year"])
     out_meta = {
@@ -595,10 +611,14 @@ def _read_tmy3(text: str, name: str | None) -> _Raw:
     data, meta = _call(read_tmy3, name, io.StringIO(text), map_variables=True)
     # Our own START labels from the file's columns: pvlib moves 29 Feb onto
     # 1 March (duplicating it), and TMY3 labels the END of the hour.
-    dates = pd.to_datetime(data["Date (MM/DD/YYYY)"], format="%m/%d/%Y")
+    dates = pd.to_datetime(data["Date (MM/DD/YYYY)"], format="%m/%d/%Y", errors="coerce")
+    if dates.isna().any():
+        row = int(np.flatnonzero(dates.isna())[0])
+        raise _bad_line("not a calendar date", name, row + 3, "Date (MM/DD/YYYY)")
     hhmm = data["Time (HH:MM)"].str.split(":", expand=True).astype(int)
     end = dates + pd.to_timedelta(hhmm[0], unit="h") + pd.to_timedelta(hhmm[1], unit="min")
-    start = pd.DatetimeIndex(end - pd.Timedelta(hours=1)).tz_localize(_fixed_offset(meta["TZ"]))
+    start = pd.DatetimeIndex(end - pd.Timedelta(hours=1))
+    start = start.tz_localize(_clock(meta["TZ"], name, line=1))
     data = data.mask(data.isin([_TMY3_MISSING]))
     if "pressure" in data:
         data["pressure"] = pd.to_numeric(data["pressure"], errors="coerce") * _MBAR_TO_PA
@@ -631,7 +651,8 @@ def _read_tmy2(text: str, name: str | None) -> _Raw:
         data[column] = pd.to_numeric(data[column], errors="coerce") * scale
     # pvlib labels hour h at h-1 (its start) in the first row's year; keep the
     # labels and the file's clock.
-    start = pd.DatetimeIndex(data.index.tz_localize(None)).tz_localize(_fixed_offset(meta["TZ"]))
+    start = pd.DatetimeIndex(data.index.tz_localize(None))
+    start = start.tz_localize(_clock(meta["TZ"], name, line=1))
     out_meta = {
         "latitude": meta["latitude"],
         "longitude": meta["longitude"],
@@ -640,7 +661,9 @@ def _read_tmy2(text: str, name: str | None) -> _Raw:
         "station": str(meta.get("City", "")).strip(),
         "attribution": "TMY2 data set (NREL); terms of use as given by the provider of the file.",
     }
-    return _Raw(data, start, out_meta, {v: k for k, v in _TMY2_MAP.items()}, np.arange(len(data)) + 2)
+    return _Raw(
+        data, start, out_meta, {v: k for k, v in _TMY2_MAP.items()}, np.arange(len(data)) + 2
+    )
 
 
 _READERS = {
@@ -675,8 +698,9 @@ def _call(reader, name, *args, **kwargs):
 def _check_hours(count: int, name: str | None, *, after_leap: bool = False) -> None:
     if after_leap or count not in (_HOURS_PER_YEAR, _HOURS_PER_LEAP_YEAR):
         expected = "8760" if after_leap else "8760 or 8784"
+        found = "once 29 February is removed" if after_leap else "found"
         raise ReadError(
-            f"{count} hourly rows found, expected {expected} (one year of hours)",
+            f"{count} hourly rows {found}, expected {expected} (one year of hours)",
             path=name,
             code="weather.hours",
             params={"count": count, "expected": expected},
@@ -718,9 +742,10 @@ def _leap_problem(count: int) -> Problem:
     )
 
 
-def _fixed_offset(hours: float) -> dt.tzinfo:
-    if not math.isfinite(hours) or abs(hours) > 14:
-        raise ValueError(f"time-zone offset {hours} h is out of range")
+def _clock(hours: float, name: str | None, line: int | None) -> dt.tzinfo:
+    """The file's clock: a fixed UTC offset (UTC-12 to UTC+14 exist)."""
+    if not math.isfinite(hours) or not -12 <= hours <= 14:
+        raise _bad_line(f"time-zone offset {hours} h is out of range", name, line, "TZ")
     return dt.UTC if hours == 0 else dt.timezone(dt.timedelta(hours=float(hours)))
 
 
@@ -738,7 +763,13 @@ def _months_selected(start: pd.DatetimeIndex) -> list[dict[str, int]]:
     return [{"month": int(m), "year": int(y)} for m, y in picked.items()]
 
 
-def _finish(raw: _Raw, kind: str, name: str | None, tz: str | dt.tzinfo | None):
+def _finish(
+    raw: _Raw,
+    kind: str,
+    name: str | None,
+    tz: str | dt.tzinfo | None,
+    max_missing_fraction: float,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     data = raw.data
     problems = list(raw.problems)
     for column in REQUIRED_COLUMNS:
@@ -766,9 +797,10 @@ def _finish(raw: _Raw, kind: str, name: str | None, tz: str | dt.tzinfo | None):
         frame = frame.drop(columns="pressure")
     _check_hours(len(frame), name)
     if (np.asarray(raw.start.minute) != 0).any():
-        raise ReadError(
-            "time labels are not on the hour", path=name, code="weather.not_hourly"
-        )
+        raise ReadError("time labels are not on the hour", path=name, code="weather.not_hourly")
+    leap = int(((raw.start.month == 2) & (raw.start.day == 29)).sum())
+    if leap and len(frame) - leap != _HOURS_PER_YEAR:
+        _check_hours(len(frame) - leap, name, after_leap=True)
     months = _months_selected(raw.start)
     latitude = _float_or_none(raw.meta.get("latitude"))
     longitude = _float_or_none(raw.meta.get("longitude"))
@@ -784,7 +816,7 @@ def _finish(raw: _Raw, kind: str, name: str | None, tz: str | dt.tzinfo | None):
         ) from error
     if dropped and not any(p.code == "weather.leap_day_dropped" for p in problems):
         problems.append(_leap_problem(dropped))
-    frame, filled = _fill_missing(frame, name, raw.names)
+    frame, filled = _fill_missing(frame, name, raw.names, max_missing_fraction)
     problems.extend(filled)
     problems.extend(_clip_negative(frame))
     meta = {
@@ -794,7 +826,8 @@ def _finish(raw: _Raw, kind: str, name: str | None, tz: str | dt.tzinfo | None):
         "latitude": latitude,
         "longitude": longitude,
         "altitude": _float_or_none(raw.meta.get("altitude")),
-        "period": raw.meta.get("period") or _period_from_months(raw.meta.get("months_selected"))
+        "period": raw.meta.get("period")
+        or _period_from_months(raw.meta.get("months_selected"))
         or _years(pd.Series([m["year"] for m in months])),
         "months_selected": raw.meta.get("months_selected") or months,
         "timezone": str(frame.index.tz),
@@ -822,7 +855,9 @@ def _float_or_none(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _fill_missing(frame: pd.DataFrame, name: str | None, names: dict[str, str]):
+def _fill_missing(
+    frame: pd.DataFrame, name: str | None, names: dict[str, str], max_fraction: float
+) -> tuple[pd.DataFrame, list[Problem]]:
     problems = []
     for column in frame.columns:
         missing = int(frame[column].isna().sum())
@@ -831,10 +866,9 @@ def _fill_missing(frame: pd.DataFrame, name: str | None, names: dict[str, str]):
         fld = names.get(column, column)
         if missing == len(frame) and column in REQUIRED_COLUMNS:
             raise _missing(fld, name)
-        if missing > MAX_MISSING_FRACTION * len(frame):
+        if missing > max_fraction * len(frame):
             raise ReadError(
-                f"{missing} hours have no value, more than "
-                f"{MAX_MISSING_FRACTION:.0%} of the year",
+                f"{missing} hours have no value, more than {max_fraction:.0%} of the year",
                 path=name,
                 field=fld,
                 code="weather.too_many_missing",

@@ -40,7 +40,7 @@ def test_every_literal_key_used_in_code_exists():
 def test_every_problem_code_raised_by_a_reader_is_translated():
     codes = set()
     for path in SOURCES:
-        codes |= set(re.findall(r"\bcode=\"([a-z0-9_]+)\"", path.read_text(encoding="utf-8")))
+        codes |= set(re.findall(r"\bcode=\"([a-z0-9_.]+)\"", path.read_text(encoding="utf-8")))
     missing = sorted(c for c in codes if f"problem.{c}" not in catalogue())
     assert missing == []
 
