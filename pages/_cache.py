@@ -59,11 +59,20 @@ def planes(dataset_key: str, params: RoofParams) -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def weather(
-    source: str, latitude: float, longitude: float, upload_key: str | None, _upload: bytes | None
+    source: str,
+    latitude: float,
+    longitude: float,
+    upload_name: str | None,
+    upload_digest: str | None,
+    _upload: bytes | None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Return the weather year of a source: "synthetic", "pvgis" or "upload"."""
+    """Return the weather year of a source: "synthetic", "pvgis" or "upload".
+
+    An uploaded weather file is public climate data, not personal data: it may
+    be cached, keyed by its content.
+    """
     if source == "upload":
-        return read_weather_file(io.BytesIO(_upload), filename=upload_key)
+        return read_weather_file(io.BytesIO(_upload), filename=upload_name)
     return weather_for_site(latitude, longitude, source=source)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+import pvlib
 import streamlit as st
 
 from geodata.roofs import RoofParams
-from pages import _state
-from quartier_solaire.i18n import LANGUAGES, t
+from pages import _cache, _state
+from quartier_solaire.errors import ReadError
+from quartier_solaire.i18n import LANGUAGES, describe, t
 from solar.engine import PVParams
+from solar.synthetic_weather import distance_km
 from solar.rooftop import SuitabilityParams
 
 _LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -90,3 +94,61 @@ def assumptions(lang: str) -> Assumptions:
         pv=replace(pv, losses_percent=losses, dc_ac_ratio=ratio),
         suitability=replace(fit, min_share_of_reference=share / 100),
     )
+
+
+WEATHER_SOURCES = ("synthetic", "pvgis", "upload")
+# Beyond this distance a weather year describes another climate [km]; the same
+# radius within which the synthetic year uses a station's normals as they are.
+FAR_WEATHER_KM = 50.0
+
+
+def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame, dict, tuple]:
+    """Draw the weather choice; return the weather year, its metadata and its cache key.
+
+    Stops the page with a precise message when an uploaded file cannot be read.
+    """
+    source = st.sidebar.radio(
+        t("weather.source", lang),
+        WEATHER_SOURCES,
+        key=_state.WEATHER_SOURCE,
+        format_func=lambda s: t(f"weather.source.{s}", lang),
+    )
+    name, payload = None, None
+    if source == "upload":
+        uploaded = st.sidebar.file_uploader(
+            t("weather.upload", lang),
+            type=["csv", "json", "epw", "tm2"],
+            key=_state.WEATHER_UPLOAD,
+        )
+        if uploaded is None:
+            st.info(t("weather.upload_prompt", lang))
+            st.stop()
+        name, payload = uploaded.name, uploaded.getvalue()
+    upload_digest = payload and _cache.digest(payload)
+    try:
+        with st.spinner(t("weather.loading", lang)):
+            frame, meta = _cache.weather(
+                source,
+                round(location.latitude, 4),
+                round(location.longitude, 4),
+                name,
+                upload_digest,
+                payload,
+            )
+    except ReadError as error:
+        st.error(describe(error, lang))
+        st.stop()
+    for warning in meta.get("warning_keys", []):
+        st.sidebar.warning(t(warning["key"], lang, **warning["params"]))
+    for problem in meta.get("problems", []):
+        st.sidebar.warning(describe(problem, lang))
+    if meta.get("latitude") is not None and meta.get("longitude") is not None:
+        away = distance_km(location.latitude, location.longitude, meta["latitude"], meta["longitude"])
+        if away > FAR_WEATHER_KM:
+            st.sidebar.warning(t("weather.far_from_site", lang, distance_km=round(away)))
+    label_key = meta.get("label_key")
+    label = t(label_key, lang) if label_key else meta["source"]
+    st.sidebar.caption(t("weather.attribution", lang, source=label))
+    with st.sidebar.expander(t("weather.sources", lang)):
+        st.caption(str(meta.get("attribution", "")))
+    return frame, meta, (source, upload_digest)

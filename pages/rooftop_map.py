@@ -7,8 +7,7 @@ from streamlit_folium import st_folium
 
 from geodata.lookup import building_at
 from pages import _cache, _map, _sidebar, _state
-from quartier_solaire.errors import ReadError
-from quartier_solaire.i18n import describe, number, percent, t
+from quartier_solaire.i18n import number, percent, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
@@ -19,52 +18,13 @@ st.caption(t("map.synthetic_demo", lang))
 dataset = _cache.DEMO_KEY
 location = _cache.site(dataset)
 
-# --- weather ---------------------------------------------------------------
-sources = ("synthetic", "pvgis", "upload")
-source = st.sidebar.radio(
-    t("weather.source", lang),
-    sources,
-    key=_state.WEATHER_SOURCE,
-    format_func=lambda s: t(f"weather.source.{s}", lang),
-)
-upload_key, payload = None, None
-if source == "upload":
-    uploaded = st.sidebar.file_uploader(
-        t("weather.upload", lang), type=["csv", "json", "epw", "tm2"], key=_state.WEATHER_UPLOAD
-    )
-    if uploaded is None:
-        st.info(t("weather.upload_prompt", lang))
-        st.stop()
-    payload = uploaded.getvalue()
-    upload_key = uploaded.name
-try:
-    with st.spinner(t("weather.loading", lang)):
-        weather, weather_meta = _cache.weather(
-            source,
-            round(location.latitude, 4),
-            round(location.longitude, 4),
-            upload_key and f"{upload_key}:{_cache.digest(payload)}",
-            payload,
-        )
-except ReadError as error:
-    st.error(describe(error, lang))
-    st.stop()
-for warning in weather_meta.get("warning_keys", []):
-    st.sidebar.warning(t(warning["key"], lang, **warning["params"]))
-for problem in weather_meta.get("problems", []):
-    st.sidebar.warning(describe(problem, lang))
-label_key = weather_meta.get("label_key")
-st.sidebar.caption(
-    t("weather.attribution", lang, source=t(label_key, lang) if label_key else weather_meta["source"])
-)
-with st.sidebar.expander(t("weather.sources", lang)):
-    st.caption(str(weather_meta.get("attribution", "")))
+weather, weather_meta, weather_key = _sidebar.weather(lang, location)
 
 # --- simulation (cached on its inputs) ---------------------------------------
 with st.spinner(t("map.computing", lang)):
     result = _cache.rooftops(
         dataset,
-        (source, upload_key and _cache.digest(payload)),
+        weather_key,
         assumptions.roof,
         assumptions.pv,
         assumptions.suitability,

@@ -74,3 +74,32 @@ def test_changing_an_assumption_changes_the_result():
     assert not at.exception
     after = next(m for m in at.metric if m.label == "Puissance installable").value
     assert before != after
+
+
+def test_upload_source_asks_for_a_file():
+    at = _app("en")
+    at.run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("upload").run()
+    assert not at.exception
+    assert any("Drop a weather file" in i.value for i in at.info)
+
+
+def test_weather_from_another_climate_is_flagged(monkeypatch):
+    from pathlib import Path
+
+    import pvlib
+    import streamlit as st
+
+    from pages import _cache
+    from solar.weather_files import read_weather_file
+
+    # A real TMY3 year for Greensboro, NC, shipped with pvlib, stands in for PVGIS.
+    greensboro = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
+    monkeypatch.setattr(_cache, "weather_for_site", lambda *a, **k: read_weather_file(greensboro))
+    st.cache_data.clear()
+    at = _app("en")
+    at.run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("pvgis").run()
+    st.cache_data.clear()
+    assert not at.exception
+    assert any("km from the neighbourhood" in w.value for w in at.warning)
