@@ -21,7 +21,7 @@ from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.roofs import RoofParams, roof_planes
 from solar.engine import PVParams
 from solar.pvgis import weather_for_site
-from solar.rooftop import RooftopYield, SuitabilityParams, simulate_rooftops
+from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simulate_rooftops
 from solar.weather_files import read_weather_file
 
 DEMO_KEY = "demo:0"
@@ -89,3 +89,24 @@ def rooftops(
     frame = pd.DataFrame(planes(dataset_key, roof_params).drop(columns="geometry"))
     frame = frame.set_index("plane_id")
     return simulate_rooftops(frame, _weather, site(dataset_key), pv_params, suitability)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def building_energy(
+    dataset_key: str,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    building_id: str,
+    _weather: pd.DataFrame,
+) -> pd.Series:
+    """Return what a building's suitable planes produce per half-hour [kWh].
+
+    A roof's production is not personal data; the household's consumption,
+    which this is compared with, never enters a cache.
+    """
+    result = rooftops(dataset_key, weather_key, roof_params, pv_params, suitability, _weather)
+    planes = result.planes
+    chosen = planes[(planes["building_id"] == building_id) & planes["suitable"]]
+    return planes_energy(chosen, _weather, site(dataset_key), pv_params, step="30min")

@@ -21,6 +21,7 @@ import pandas as pd
 import pvlib
 
 from solar.engine import PVParams, simulate_planes
+from solar.resample import to_settlement_step
 
 REFERENCE_TILT = 30.0  # [deg] best fixed tilt in western France is 30-35 deg (PVGIS)
 REFERENCE_AZIMUTH = 180.0  # [deg] due south
@@ -154,3 +155,40 @@ def simulate_rooftops(
         buildings=buildings,
         reference_specific_yield_kwh_kwp=reference_yield,
     )
+
+
+def planes_energy(
+    planes: pd.DataFrame,
+    weather: pd.DataFrame,
+    location: pvlib.location.Location,
+    params: PVParams = PVParams(),
+    *,
+    step: str = "30min",
+) -> pd.Series:
+    """Return the energy that some planes produce together, per settlement step.
+
+    Parameters
+    ----------
+    planes : pandas.DataFrame
+        The planes (surface_tilt, surface_azimuth, kwp, mounting), e.g. the
+        suitable planes of one building.
+    weather, location, params
+        As for :func:`simulate_rooftops`.
+    step : str
+        Settlement step: ``"30min"`` or ``"15min"``.
+
+    Returns
+    -------
+    pandas.Series
+        AC energy per step [kWh], named ``energy_kwh``; zeros without planes.
+    """
+    columns = ["surface_tilt", "surface_azimuth", "kwp", "mounting"]
+    if planes.empty:
+        index = pd.date_range(
+            weather.index[0], weather.index[-1] + pd.Timedelta("1h"), freq=step, inclusive="left"
+        )
+        return pd.Series(0.0, index=index, name="energy_kwh")
+    result = simulate_planes(planes[columns], weather, location, params, hourly=True)
+    power = to_settlement_step(result.ac_kw.sum(axis=1), step)
+    hours = pd.Timedelta(step) / pd.Timedelta("1h")
+    return (power * hours).rename("energy_kwh")

@@ -1,0 +1,171 @@
+"""Batch PV engine against a plain pvlib ModelChain loop, side by side in one run.
+
+10,000 roof planes of random orientation (seeded) for one typical year:
+
+* ``fast`` and ``exact`` modes of :func:`solar.engine.simulate_planes`,
+  aggregates only (no time x plane matrix), timed on all planes;
+* the plain loop, one :class:`pvlib.modelchain.ModelChain` per plane configured
+  like the engine, timed on a sample of ``--sample`` planes and EXTRAPOLATED to
+  all planes (running it on 10,000 planes would take several minutes);
+* memory: tracemalloc peak of each engine call (aggregates only, then exact mode
+  with ``hourly=True`` which builds the time x plane matrix), and the process
+  peak RSS (``resource.getrusage``) at the end.
+
+Weather: the embedded synthetic Nantes year if ``solar.synthetic_weather`` is
+importable, else pvlib's Greensboro TMY3.
+
+Usage: ``.venv/bin/python bench/pv_engine.py [--planes 10000] [--sample 20]``.
+The last line printed is one JSON object of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pvlib
+from pvlib.location import Location
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from solar.engine import PVParams, modelchain_ac_kw, simulate_planes  # noqa: E402
+
+
+def _weather() -> tuple[pd.DataFrame, Location, str]:
+    try:
+        from solar.synthetic_weather import synthetic_year
+
+        weather, meta = synthetic_year(47.2, -1.55, seed=0)
+        location = Location(47.2, -1.55, altitude=meta.get("altitude") or 0.0)
+        return weather, location, "synthetic Nantes year (solar.synthetic_weather, seed 0)"
+    except ImportError:
+        path = importlib.resources.files("pvlib") / "data" / "723170TYA.CSV"
+        data, meta = pvlib.iotools.read_tmy3(str(path), coerce_year=2025)
+        data.index = data.index - pd.Timedelta(hours=1)  # TMY3 labels the end of the hour
+        weather = data[["ghi", "dni", "dhi", "temp_air", "wind_speed"]]
+        location = Location(meta["latitude"], meta["longitude"], altitude=meta["altitude"])
+        return weather, location, "pvlib Greensboro TMY3"
+
+
+def _planes(n: int, seed: int = 20251128) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    tilt = rng.uniform(0, 90, n)
+    return pd.DataFrame(
+        {
+            "surface_tilt": tilt,
+            "surface_azimuth": rng.uniform(0, 360, n),
+            "kwp": rng.uniform(1, 36, n),
+            "mounting": np.where(tilt < 10, "rack", "roof"),
+        },
+        index=pd.Index([f"plane{i:05d}" for i in range(n)], name="plane"),
+    )
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def _traced_peak_mib(fn) -> float:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    out = fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    del out
+    return peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--planes", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=20)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+
+    weather, location, source = _weather()
+    planes = _planes(args.planes)
+    params = PVParams()
+    print(f"weather: {source}, {len(weather)} hours; planes: {len(planes)}")
+
+    # Warm-up on a few planes so that imports and first-call costs are not timed.
+    simulate_planes(planes.iloc[:5], weather, location, params)
+
+    fast, fast_s = _timed(lambda: simulate_planes(planes, weather, location, params, mode="fast"))
+    exact, exact_s = _timed(lambda: simulate_planes(planes, weather, location, params))
+    print(f"fast  : {fast_s:8.2f} s, {len(fast.orientations)} grid profiles")
+    print(f"exact : {exact_s:8.2f} s, {len(exact.orientations)} distinct orientations")
+
+    sample = planes.sample(args.sample, random_state=1)
+    loop_s = 0.0
+    chain_kwh = {}
+    for plane_id, plane in sample.iterrows():
+        ac, dt = _timed(lambda plane=plane: modelchain_ac_kw(plane, weather, location, params))
+        loop_s += dt
+        chain_kwh[plane_id] = ac.sum()
+    chain_kwh = pd.Series(chain_kwh)
+    per_plane = loop_s / len(sample)
+    print(
+        f"loop  : {loop_s:8.2f} s for {len(sample)} ModelChain runs, {per_plane * 1000:.1f} ms "
+        f"per plane -> {per_plane * len(planes):.0f} s extrapolated to {len(planes)} planes"
+    )
+
+    exact_err = (exact.annual_kwh[chain_kwh.index] / chain_kwh - 1).abs().max()
+    fast_err = (fast.annual_kwh / exact.annual_kwh - 1).abs().max()
+    print(f"accuracy: exact vs ModelChain max {exact_err:.2e}; fast vs exact max {fast_err:.2%}")
+
+    agg_fast_mib = _traced_peak_mib(
+        lambda: simulate_planes(planes, weather, location, params, mode="fast")
+    )
+    agg_exact_mib = _traced_peak_mib(lambda: simulate_planes(planes, weather, location, params))
+    rss_aggregates = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    hourly, hourly_s = _timed(
+        lambda: simulate_planes(planes, weather, location, params, hourly=True)
+    )
+    del hourly
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"memory: traced peak aggregates-only fast {agg_fast_mib:.0f} MiB, exact "
+        f"{agg_exact_mib:.0f} MiB; peak RSS {rss_aggregates:.0f} MiB after aggregates-only "
+        f"runs, {rss_peak:.0f} MiB after exact hourly=True ({hourly_s:.1f} s)"
+    )
+
+    planes_n = len(planes)
+    fast_rate = planes_n / fast_s
+    exact_rate = planes_n / exact_s
+    chain_rate = 1.0 / per_plane
+    print(
+        f"planes/s: fast {fast_rate:.0f}, exact {exact_rate:.0f}, ModelChain {chain_rate:.1f} "
+        f"(extrapolated); fast {fast_rate / chain_rate:.0f}x, exact {exact_rate / chain_rate:.0f}x"
+    )
+    figures = {
+        "planes": planes_n,
+        "fast_planes_per_s": round(fast_rate, 1),
+        "exact_planes_per_s": round(exact_rate, 1),
+        "modelchain_planes_per_s": round(chain_rate, 2),
+        "fast_vs_modelchain": round(fast_rate / chain_rate, 1),
+        "exact_vs_modelchain": round(exact_rate / chain_rate, 1),
+        "modelchain_sample_planes": len(sample),
+        "fast_max_rel_error_vs_exact": float(f"{fast_err:.3g}"),
+        "exact_max_rel_error_vs_modelchain": float(f"{exact_err:.3g}"),
+        "aggregates_fast_traced_peak_mib": round(agg_fast_mib, 1),
+        "aggregates_exact_traced_peak_mib": round(agg_exact_mib, 1),
+        "aggregates_peak_rss_mib": round(rss_aggregates, 1),
+        "hourly_exact_seconds": round(hourly_s, 2),
+        "peak_rss_mib": round(rss_peak, 1),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
