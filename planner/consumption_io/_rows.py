@@ -14,6 +14,9 @@ Shared by the Enedis load-curve CSV and the generic CSV. Rules:
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import Literal
 
 import numpy as np
@@ -28,9 +31,17 @@ _OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 
 def parse_timestamps(
-    text: pd.Series, lines: np.ndarray, path: str | None, field: str
+    text: pd.Series,
+    lines: np.ndarray,
+    path: str | None,
+    field: str,
+    problems: list[Problem] | None = None,
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """Parse ISO 8601 strings to UTC; return the times and a mask of failures."""
+    """Parse ISO 8601 strings to UTC; return the times and a mask of failures.
+
+    Naive times are localised by :func:`~planner.consumption_io.quality.local_to_utc`,
+    which reports to ``problems``.
+    """
     text = text.str.strip()
     has_offset = text.str.contains(_OFFSET_RE, regex=True)
     if has_offset.all():
@@ -43,10 +54,10 @@ def parse_timestamps(
             path=path,
             line=int(lines[i]),
             field=field,
-            code="mixed_timezones",
+            code="consumption_mixed_timezones",
         )
     wall = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    times = local_to_utc(pd.DatetimeIndex(wall), lines, path, field).tz_convert("UTC")
+    times = local_to_utc(pd.DatetimeIndex(wall), lines, path, field, problems).tz_convert("UTC")
     return times, wall.isna().to_numpy()
 
 
@@ -66,7 +77,7 @@ def parse_values(
             path=path,
             line=int(lines[i]),
             field=field,
-            code="bad_value",
+            code="consumption_bad_value",
         )
     return values.to_numpy(dtype="float64")
 
@@ -80,11 +91,32 @@ def split_rows(
     problems: list[Problem],
 ) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """Split ``timestamp<sep>value`` rows; drop a truncated last row, with a finding."""
-    series = pd.Series(rows, dtype="object")
-    parts = series.str.split(sep, n=2, expand=True, regex=False)
-    if parts.shape[1] < 2:
-        parts[1] = None
-    ts, val = parts[0], parts[1]
+    # The C parser splits fields (a third, trailing field is tolerated); a row
+    # without separator is found by a vectorised search.
+    try:
+        parts = pd.read_csv(
+            io.StringIO("\n".join(rows)),
+            sep=sep,
+            header=None,
+            names=[0, 1, 2],
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        row = int(m.group(1)) - 1 if m else 0
+        raise ReadError(
+            f"row has too many fields; expected '{fields[0]}{sep}{fields[1]}'",
+            path=source.name,
+            line=int(lines[min(row, len(lines) - 1)]),
+            code="consumption_bad_row",
+        ) from None
+    ts = parts[0]
+    val = parts[1].where(pd.Series(rows, dtype="object").str.contains(sep, regex=False))
     missing = val.isna().to_numpy()
     times_probe = ts.str.strip().str.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
     if missing.any() or not times_probe.all():
@@ -93,7 +125,7 @@ def split_rows(
         if bad[0] == last and not source.ends_with_newline:
             problems.append(
                 Problem(
-                    code="truncated_last_row",
+                    code="consumption_truncated_last_row",
                     message="The last row is cut short (the file was truncated); it was dropped.",
                     severity="dropped",
                     line=int(lines[last]),
@@ -112,7 +144,7 @@ def split_rows(
                 path=source.name,
                 line=int(lines[i]),
                 field=fields[1] if missing[i] else fields[0],
-                code="bad_row" if missing[i] else "bad_timestamp",
+                code="consumption_bad_row" if missing[i] else "consumption_bad_timestamp",
             )
     return ts.reset_index(drop=True), val.fillna("").reset_index(drop=True), lines
 

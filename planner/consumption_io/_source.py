@@ -43,7 +43,7 @@ def read_bytes(path_or_buffer: str | os.PathLike | IO, filename: str | None) -> 
             raise ReadError(
                 f"the file cannot be opened ({exc.strerror or type(exc).__name__})",
                 path=name,
-                code="unreadable",
+                code="consumption_unreadable",
             ) from exc
     data = path_or_buffer.read()
     name = filename or getattr(path_or_buffer, "name", None)
@@ -56,7 +56,9 @@ def decode(data: bytes, name: str | None) -> Source:
     """Check for empty and binary content, then decode to text."""
     if not data.strip():
         raise ReadError(
-            "the file is empty; expected a consumption export", path=name, code="empty_file"
+            "the file is empty; expected a consumption export",
+            path=name,
+            code="consumption_empty_file",
         )
     head = data[:_SNIFF_BYTES]
     if head.startswith(_BINARY_SIGNATURES) or b"\x00" in head:
@@ -64,7 +66,7 @@ def decode(data: bytes, name: str | None) -> Source:
             "the file is binary (a spreadsheet, an archive or a document), not text; "
             "expected a CSV or JSON export",
             path=name,
-            code="binary_file",
+            code="consumption_binary_file",
         )
     problems: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
@@ -76,7 +78,7 @@ def decode(data: bytes, name: str | None) -> Source:
         text = data.decode("cp1252", errors="replace")
         problems.append(
             Problem(
-                code="encoding_latin1",
+                code="consumption_encoding_latin1",
                 message="The file is not UTF-8; it was read as latin-1 (Windows-1252).",
                 severity="repaired",
                 line=line,

@@ -82,7 +82,7 @@ def _json(source: Source) -> Any:
             f"JSON cannot be parsed ({exc.msg})",
             path=source.name,
             line=exc.lineno,
-            code="bad_json",
+            code="consumption_bad_json",
         ) from None
 
 
@@ -117,7 +117,7 @@ def _readings(
 ) -> RawReadings:
     n = len(dates)
     if n == 0:
-        raise ReadError("no reading in the file", path=source.name, code="no_readings")
+        raise ReadError("no reading in the file", path=source.name, code="consumption_no_readings")
     # JSON has no line numbers: findings point at the 1-based position in the list.
     position = np.arange(1, n + 1, dtype=np.int64)
     date_s = pd.Series(dates, dtype="object").astype(str).str.strip()
@@ -129,14 +129,14 @@ def _readings(
             "daily and sub-daily readings mixed in one file; expected one kind",
             path=source.name,
             field=fields[2],
-            code="step_incompatible",
+            code="consumption_step_incompatible",
         )
     values_f = _rows.parse_values(value_s, position, source.name, fields[1], decimal_comma=False)
     non_raw = int((~pd.Series(natures, dtype="object").fillna("").isin(_RAW_NATURES)).sum())
     if non_raw:
         problems.append(
             Problem(
-                code="estimated_points",
+                code="consumption_estimated_points",
                 message="Some points are not raw measurements (estimated or corrected).",
                 severity="info",
                 count=non_raw,
@@ -149,10 +149,10 @@ def _readings(
                 "daily readings must be energy; expected the unit Wh",
                 path=source.name,
                 field="unit",
-                code="unit_unknown",
+                code="consumption_unit_unknown",
             )
         day = date_s.str.slice(0, 10)
-        times, failed = _rows.parse_timestamps(day, position, source.name, fields[0])
+        times, failed = _rows.parse_timestamps(day, position, source.name, fields[0], problems)
         _raise_failed(failed, position, source, fields[0])
         return RawReadings(
             start=times,
@@ -160,7 +160,7 @@ def _readings(
             step_min=np.full(n, DAILY_STEP_MIN, dtype=np.int64),
             line=position,
         )
-    times, failed = _rows.parse_timestamps(date_s, position, source.name, fields[0])
+    times, failed = _rows.parse_timestamps(date_s, position, source.name, fields[0], problems)
     _raise_failed(failed, position, source, fields[0])
     raw = _rows.to_readings(
         times, values_f, position, unit=unit, convention="end", declared_step_min=None
@@ -183,7 +183,7 @@ def _raise_failed(failed: np.ndarray, position: np.ndarray, source: Source, fiel
             f"(reading number {int(position[np.flatnonzero(failed)[0]])})",
             path=source.name,
             field=field,
-            code="bad_timestamp",
+            code="consumption_bad_timestamp",
         )
 
 
@@ -227,7 +227,7 @@ def read_data_connect_v5(
             "unit not understood; expected W (load curve) or Wh (daily)",
             path=source.name,
             field="reading_type.unit",
-            code="unit_unknown",
+            code="consumption_unit_unknown",
         )
     items = reading.get("interval_reading") or []
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -235,7 +235,7 @@ def read_data_connect_v5(
             "'interval_reading' must be a list of objects",
             path=source.name,
             field="interval_reading",
-            code="wrong_layout",
+            code="consumption_wrong_layout",
         )
     raw = _readings(
         [i.get("date") for i in items],
@@ -309,7 +309,7 @@ def read_data_connect_2026(
             "no consumption ('CONS') grandeur; the file holds production only",
             path=source.name,
             field="grandeur.grandeurMetier",
-            code="not_consumption",
+            code="consumption_not_consumption",
         )
     usable = [g for g in cons if normalise_unit(g.get("unite")) is not None]
     if not usable:
@@ -317,13 +317,13 @@ def read_data_connect_2026(
             "unit not understood; expected W (load curve) or Wh (daily)",
             path=source.name,
             field="grandeur.unite",
-            code="unit_unknown",
+            code="consumption_unit_unknown",
         )
     grandeur = usable[0]
     if len(grandeurs) > 1:
         problems.append(
             Problem(
-                code="extra_blocks_ignored",
+                code="consumption_extra_blocks_ignored",
                 message="Only the first consumption grandeur was read.",
                 severity="info",
                 count=len(grandeurs) - 1,
@@ -336,7 +336,7 @@ def read_data_connect_2026(
             "'points' must be a list of objects",
             path=source.name,
             field="grandeur.points",
-            code="wrong_layout",
+            code="consumption_wrong_layout",
         )
     raw = _readings(
         [p.get("d") for p in points],

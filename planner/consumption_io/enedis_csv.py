@@ -5,8 +5,8 @@ blocks; a block is a two-line preamble (field names, then their values) and a
 table with its own header line (layout as quoted in public projects that parse
 these files, e.g. l-etabli/quoalise ``formalisme/enedis.md``)::
 
-    Identifiant PRM;Type de donnees;Date de debut;Date de fin;Grandeur physique;Grandeur metier;Etape metier;Unite;Pas en minutes
-    00000000000000;Courbe de charge;01/09/2018;21/08/2020;Energie active;Consommation;Comptage Brut;W;
+    Identifiant PRM;Type de donnees;Date de debut;Date de fin;...;Unite;Pas en minutes
+    00000000000000;Courbe de charge;01/09/2018;21/08/2020;...;W;
     Horodate;Valeur
     2018-12-07T00:10:00+01:00;270
 
@@ -30,7 +30,9 @@ Header spellings are compared without accents and case ("Type de donnees" and
 "Type de données" both match). Repairs: a ``,`` separator
 (``separator_comma``), a missing preamble (``preamble_missing``: unit taken as
 W for a load curve, Wh for indexes, no meter id), extra lines around the
-preamble (``preamble_extra_lines``), extra blocks (``extra_blocks_ignored``).
+preamble (``preamble_extra_lines``), extra blocks (``extra_blocks_ignored``); blocks of
+the same meter, unit and data type (two exports pasted together) are read as
+one (``blocks_merged``, info).
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ from planner.consumption_io.quality import (
     finalise,
     normalise_unit,
 )
-from solar.typical_year import TIMEZONE
 from quartier_solaire.errors import NotRecognised, Problem, ReadError
+from solar.typical_year import TIMEZONE
 
 SOURCE_LOAD_CURVE = "enedis_load_curve"
 SOURCE_DAILY_INDEX = "enedis_daily_index"
@@ -92,13 +94,15 @@ class _Block:
 
 def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block], str]:
     lines = source.text.splitlines()
-    normed = [_norm(line) for line in lines]
-    pre_idx = [i for i, n in enumerate(normed) if n.startswith(PREAMBLE_KEY)]
-    head_idx = [i for i, n in enumerate(normed) if n.startswith("horodate")]
+    series = pd.Series(lines, dtype="object")
+    blank = series.str.strip().eq("").to_numpy()
+    # Only lines that do not start with a digit can be headers: normalise those.
+    candidates = np.flatnonzero(~series.str.match(r"\s*\d").to_numpy() & ~blank)
+    normed = {int(i): _norm(lines[i]) for i in candidates}
+    pre_idx = [i for i, n in normed.items() if n.startswith(PREAMBLE_KEY)]
+    head_idx = [i for i, n in normed.items() if n.startswith("horodate")]
     if not head_idx:
-        raise NotRecognised(
-            "no 'Horodate' header line; not an Enedis export", path=source.name
-        )
+        raise NotRecognised("no 'Horodate' header line; not an Enedis export", path=source.name)
     sample = lines[pre_idx[0]] if pre_idx else lines[head_idx[0]]
     if ";" in sample:
         sep = ";"
@@ -106,7 +110,7 @@ def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block]
         sep = "," if "," in sample else "\t"
         problems.append(
             Problem(
-                code="separator_comma" if sep == "," else "separator_tab",
+                code="consumption_separator_comma" if sep == "," else "consumption_separator_tab",
                 message="The file uses another separator than ';' (Enedis format); "
                 "it was read with the separator found.",
                 severity="repaired",
@@ -118,7 +122,7 @@ def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block]
     if not pre_idx:
         problems.append(
             Problem(
-                code="preamble_missing",
+                code="consumption_preamble_missing",
                 message="The two preamble lines (meter id, unit, step) are missing; "
                 "the Enedis defaults were assumed.",
                 severity="warning",
@@ -147,32 +151,34 @@ def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block]
                     problems.append(_extra_lines(extra[0] + 1))
         nxt = [s for s in starts if s > h]
         end = nxt[0] if nxt else len(lines)
-        body = [i for i in range(h + 1, end) if lines[i].strip()]
+        body = np.flatnonzero(~blank[h + 1 : end]) + h + 1
         blocks.append(
             _Block(
                 preamble=preamble,
                 preamble_line=p + 1 if p is not None else None,
                 header=[_norm(x) for x in lines[h].split(sep)],
                 header_line=h + 1,
-                rows=[lines[i] for i in body],
-                row_lines=np.asarray(body, dtype=np.int64) + 1,
+                rows=series.iloc[body].tolist(),
+                row_lines=body.astype(np.int64) + 1,
             )
         )
+    used = {b.preamble_line - 1 for b in blocks if b.preamble_line is not None}
+    for p in pre_idx:
+        if p not in used:
+            problems.append(_extra_lines(p + 1))
     return blocks, sep
 
 
 def _extra_lines(line: int) -> Problem:
     return Problem(
-        code="preamble_extra_lines",
+        code="consumption_preamble_extra_lines",
         message="Unexpected lines around the preamble were ignored.",
         severity="info",
         line=line,
     )
 
 
-def _pick(
-    blocks: list[_Block], wanted: str, source: Source, problems: list[Problem]
-) -> _Block:
+def _pick(blocks: list[_Block], wanted: str, source: Source, problems: list[Problem]) -> _Block:
     def is_index(b: _Block) -> bool:
         return INDEX_TOTAL_COLUMN in b.header
 
@@ -188,12 +194,12 @@ def _pick(
             f"no block with {what}",
             path=source.name,
             line=blocks[0].header_line,
-            code="wrong_layout",
+            code="consumption_wrong_layout",
         )
     if len(blocks) > len(match):
         problems.append(
             Problem(
-                code="extra_blocks_ignored",
+                code="consumption_extra_blocks_ignored",
                 message="Other blocks of data in the file (not consumption of this kind) "
                 "were ignored.",
                 severity="info",
@@ -201,14 +207,35 @@ def _pick(
             )
         )
     chosen = match[0]
-    if len(match) > 1:
+    same = [b for b in match[1:] if _same_series(chosen, b)]
+    if same:
+        # Two exports pasted into one file (two periods of one meter): read both;
+        # overlapping intervals are handled as duplicates.
+        chosen = _Block(
+            preamble=chosen.preamble,
+            preamble_line=chosen.preamble_line,
+            header=chosen.header,
+            header_line=chosen.header_line,
+            rows=[r for b in [chosen, *same] for r in b.rows],
+            row_lines=np.concatenate([b.row_lines for b in [chosen, *same]]),
+        )
         problems.append(
             Problem(
-                code="extra_blocks_ignored",
+                code="consumption_blocks_merged",
+                message="Several blocks of the same meter and unit were read together.",
+                severity="info",
+                line=same[0].header_line,
+                count=len(same) + 1,
+            )
+        )
+    if len(match) > len(same) + 1:
+        problems.append(
+            Problem(
+                code="consumption_extra_blocks_ignored",
                 message="Only the first block of this kind was read.",
                 severity="info",
-                line=match[1].header_line,
-                count=len(match) - 1,
+                line=next(b for b in match[1:] if b not in same).header_line,
+                count=len(match) - len(same) - 1,
             )
         )
     business = _norm(chosen.preamble.get("grandeur metier", "consommation"))
@@ -218,9 +245,19 @@ def _pick(
             path=source.name,
             line=chosen.preamble_line,
             field="Grandeur metier",
-            code="not_consumption",
+            code="consumption_not_consumption",
         )
     return chosen
+
+
+def _same_series(a: _Block, b: _Block) -> bool:
+    # A block without preamble continues the previous table.
+    if not b.preamble:
+        return a.header == b.header
+    keys = ("identifiant prm", "unite", "grandeur metier", "type de donnees")
+    return a.header == b.header and all(
+        _norm(a.preamble.get(k, "")) == _norm(b.preamble.get(k, "")) for k in keys
+    )
 
 
 def _unit(block: _Block, default: str, source: Source) -> str:
@@ -234,7 +271,7 @@ def _unit(block: _Block, default: str, source: Source) -> str:
             path=source.name,
             line=(block.preamble_line or 0) + 1 or None,
             field="Unite",
-            code="unit_unknown",
+            code="consumption_unit_unknown",
         )
     return unit
 
@@ -251,7 +288,7 @@ def _declared_step(block: _Block, source: Source) -> int | None:
             path=source.name,
             line=(block.preamble_line or 0) + 1,
             field="Pas en minutes",
-            code="bad_value",
+            code="consumption_bad_value",
         ) from None
 
 
@@ -294,28 +331,28 @@ def read_enedis_load_curve(
             "no reading under the 'Horodate;Valeur' header",
             path=source.name,
             line=block.header_line,
-            code="no_readings",
+            code="consumption_no_readings",
         )
     ts, val, lines = _rows.split_rows(
         block.rows, block.row_lines, sep, source, ("Horodate", "Valeur"), problems
     )
-    times, failed = _rows.parse_timestamps(ts, lines, source.name, "Horodate")
+    times, failed = _rows.parse_timestamps(ts, lines, source.name, "Horodate", problems)
     if failed.any():
         raise ReadError(
             "date and time not understood; expected ISO 8601 with offset",
             path=source.name,
             line=int(lines[np.flatnonzero(failed)[0]]),
             field="Horodate",
-            code="bad_timestamp",
+            code="consumption_bad_timestamp",
         )
     values = _rows.parse_values(val, lines, source.name, "Valeur", decimal_comma=sep != ",")
     raw = _rows.to_readings(
         times, values, lines, unit=unit, convention="end", declared_step_min=declared
     )
-    if declared is not None and len(raw.step_min) and not (raw.step_min == declared).all():
+    if declared is not None and len(raw.step_min) > 1 and not (raw.step_min == declared).any():
         problems.append(
             Problem(
-                code="step_mismatch",
+                code="consumption_step_mismatch",
                 message="The step declared in the preamble differs from the step between "
                 "timestamps; the timestamps were followed.",
                 severity="warning",
@@ -380,7 +417,7 @@ def read_enedis_daily_index(
             path=source.name,
             line=(block.preamble_line or 0) + 1,
             field="Unite",
-            code="unit_unknown",
+            code="consumption_unit_unknown",
         )
     col = block.header.index(INDEX_TOTAL_COLUMN)
     if not block.rows:
@@ -388,9 +425,11 @@ def read_enedis_daily_index(
             "no reading under the index header",
             path=source.name,
             line=block.header_line,
-            code="no_readings",
+            code="consumption_no_readings",
         )
     parts = pd.Series(block.rows, dtype="object").str.split(sep, expand=True, regex=False)
+    # Short rows (a file cut mid-row) get missing fields as NaN.
+    parts = parts.reindex(columns=range(max(len(block.header), parts.shape[1])))
     lines = block.row_lines
     if parts.shape[1] <= col or parts[col].isna().any():
         short = (
@@ -402,7 +441,7 @@ def read_enedis_daily_index(
         if short[0] == last and not source.ends_with_newline:
             problems.append(
                 Problem(
-                    code="truncated_last_row",
+                    code="consumption_truncated_last_row",
                     message="The last row is cut short (the file was truncated); it was dropped.",
                     severity="dropped",
                     line=int(lines[last]),
@@ -415,15 +454,26 @@ def read_enedis_daily_index(
                 path=source.name,
                 line=int(lines[short[0]]),
                 field="EAS T",
-                code="bad_row",
+                code="consumption_bad_row",
             )
-    times, failed = _rows.parse_timestamps(parts[0], lines, source.name, "Horodate")
+    if len(parts) < 2:
+        raise ReadError(
+            "fewer than two index readings; expected at least two days",
+            path=source.name,
+            line=block.header_line,
+            field="EAS T",
+            code="consumption_no_readings",
+        )
+    parts = parts.astype(object)
+    times, failed = _rows.parse_timestamps(
+        parts[0].fillna(""), lines, source.name, "Horodate", problems
+    )
     if failed.any():
         i = int(np.flatnonzero(failed)[0])
         if i == len(parts) - 1 and not source.ends_with_newline:
             problems.append(
                 Problem(
-                    code="truncated_last_row",
+                    code="consumption_truncated_last_row",
                     message="The last row is cut short (the file was truncated); it was dropped.",
                     severity="dropped",
                     line=int(lines[i]),
@@ -436,7 +486,7 @@ def read_enedis_daily_index(
                 path=source.name,
                 line=int(lines[i]),
                 field="Horodate",
-                code="bad_timestamp",
+                code="consumption_bad_timestamp",
             )
     index_wh = _rows.parse_values(
         parts[col].fillna(""), lines, source.name, "EAS T", decimal_comma=sep != ","
@@ -452,7 +502,7 @@ def read_enedis_daily_index(
             path=source.name,
             line=int(lines[0]),
             field="EAS T",
-            code="no_readings",
+            code="consumption_no_readings",
         )
     next_day = (midnight[:-1] + pd.DateOffset(days=1)).normalize()
     consecutive = next_day == midnight[1:]

@@ -33,6 +33,9 @@ rules to every format, in this order:
    or Wh and are divided by 1000 (``unit_w_suspected``, repaired).
 
 Messages never contain a reading, only counts, line numbers and field names.
+Every finding code of this package starts with ``consumption_`` (the module
+notes name them without it: ``gaps`` is ``consumption_gaps``), and each has a
+``problem.consumption_<name>`` entry in the catalogue.
 """
 
 from __future__ import annotations
@@ -194,7 +197,7 @@ def check_meter_id(meter_id: str | None, problems: list[Problem]) -> str | None:
         return meter_id
     problems.append(
         Problem(
-            code="meter_id_invalid",
+            code="consumption_meter_id_invalid",
             message="The meter id (PRM) does not have 14 digits; it is ignored.",
             severity="warning",
             field="Identifiant PRM",
@@ -210,7 +213,10 @@ def infer_steps(times: pd.DatetimeIndex, declared_min: int | None = None) -> np.
     The step of a row is the smaller of its distances to the previous and the
     next row: a missing row makes one distance a multiple of the step but leaves
     the other one right, and a change of step (10 -> 30 min) is followed row by
-    row. A file with a single row takes ``declared_min``.
+    row. The first and last rows, which have one neighbour, also take the step
+    of that neighbour if smaller; a row whose step is still not one of
+    ``ALLOWED_STEPS_MIN`` (a row alone between two gaps) takes the smaller step
+    of its neighbours. A file with a single row takes ``declared_min``.
 
     Parameters
     ----------
@@ -230,7 +236,16 @@ def infer_steps(times: pd.DatetimeIndex, declared_min: int | None = None) -> np.
     diff = np.diff(times.asi8) // (60 * 10 ** _unit_exp(times))
     prev = np.concatenate([[diff[0]], diff])
     nxt = np.concatenate([diff, [diff[-1]]])
-    return np.minimum(prev, nxt).astype(np.int64)
+    step = np.minimum(prev, nxt).astype(np.int64)
+    if n > 2:
+        step[0] = min(step[0], step[1])
+        step[-1] = min(step[-1], step[-2])
+    odd = ~np.isin(step, ALLOWED_STEPS_MIN)
+    if odd.any() and n > 2:
+        left = np.concatenate([[step[1]], step[:-1]])
+        right = np.concatenate([step[1:], [step[-2]]])
+        step = np.where(odd, np.minimum(np.minimum(left, right), step), step)
+    return step
 
 
 def _unit_exp(times: pd.DatetimeIndex) -> int:
@@ -239,29 +254,59 @@ def _unit_exp(times: pd.DatetimeIndex) -> int:
 
 
 def local_to_utc(
-    wall: pd.Series | pd.Index, lines: np.ndarray, path: str | None, field: str
+    wall: pd.Series | pd.Index,
+    lines: np.ndarray,
+    path: str | None,
+    field: str,
+    problems: list[Problem] | None = None,
 ) -> pd.DatetimeIndex:
     """Localise naive Europe/Paris wall-clock times, in file order.
 
     The repeated hour of the autumn change is resolved by order (first pass is
-    summer time, ``ambiguous="infer"``); a time inside the skipped spring hour,
-    or an autumn hour that cannot be ordered, is an error naming the line.
+    summer time, ``ambiguous="infer"``); an autumn hour that cannot be ordered is
+    an error naming the line. A time inside the hour skipped in spring (02:00 to
+    03:00) is moved to 03:00, the instant a clock showing it would mean
+    (``nonexistent_local_time``, repaired; an interval END written 02:00 is
+    exactly 03:00 summer time); without ``problems`` to report to, it is an error.
     """
     idx = pd.DatetimeIndex(wall)
+    summer = np.ones(len(idx), dtype=bool)
+    skipped = idx.tz_localize(TIMEZONE, ambiguous=summer, nonexistent="NaT").isna() & ~idx.isna()
+    if skipped.any():
+        first = int(lines[np.flatnonzero(skipped)[0]])
+        if problems is None:
+            raise ReadError(
+                "local time inside the hour skipped by the spring clock change",
+                path=path,
+                line=first,
+                field=field,
+                code="consumption_nonexistent_local_time",
+            )
+        problems.append(
+            Problem(
+                code="consumption_nonexistent_local_time",
+                message="A local time falls in the hour skipped in spring; it was read "
+                "as 03:00 summer time.",
+                severity="repaired",
+                line=first,
+                field=field,
+                count=int(skipped.sum()),
+            )
+        )
     try:
-        return idx.tz_localize(TIMEZONE, ambiguous="infer", nonexistent="raise")
-    except Exception:  # noqa: BLE001 - pytz/zoneinfo raise several types; located below
+        return idx.tz_localize(TIMEZONE, ambiguous="infer", nonexistent="shift_forward")
+    except Exception:  # noqa: BLE001 - the failing row is located below
         pass
-    loc = idx.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+    loc = idx.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="shift_forward")
     bad = np.flatnonzero(loc.isna() & ~idx.isna())
     line = int(lines[bad[0]]) if len(bad) else None
     raise ReadError(
-        "local time without offset that does not exist or cannot be placed around a "
-        "clock change; expected Europe/Paris wall-clock times in order, or an offset",
+        "local time without offset that cannot be placed in the repeated hour of the "
+        "autumn clock change; expected Europe/Paris wall-clock times in order, or an offset",
         path=path,
         line=line,
         field=field,
-        code="ambiguous_local_time",
+        code="consumption_ambiguous_local_time",
     )
 
 
@@ -314,7 +359,7 @@ def finalise(
         raise ReadError(
             "no reading found; expected at least one row of timestamp and value",
             path=path,
-            code="no_readings",
+            code="consumption_no_readings",
         )
     frame = pd.DataFrame(
         {
@@ -328,7 +373,7 @@ def finalise(
     if not frame["start"].is_monotonic_increasing:
         problems.append(
             Problem(
-                code="unsorted",
+                code="consumption_unsorted",
                 message="Rows were not in time order; they were sorted.",
                 severity="repaired",
             )
@@ -342,7 +387,7 @@ def finalise(
             "daily and sub-daily readings mixed in one file; expected one kind",
             path=path,
             line=line or None,
-            code="step_incompatible",
+            code="consumption_step_incompatible",
         )
     if daily:
         energy = _daily_grid(frame, path)
@@ -359,7 +404,7 @@ def finalise(
     if gaps:
         problems.append(
             Problem(
-                code="gaps",
+                code="consumption_gaps",
                 message="Some intervals have no reading; they are kept empty (NaN).",
                 severity="warning",
                 count=gaps,
@@ -410,7 +455,7 @@ def _drop_duplicates(
             f"reading per interval (see also line {lines[0]})",
             path=path,
             line=int(lines[1]) or None,
-            code="duplicate_conflict",
+            code="consumption_duplicate_conflict",
         )
     # Same value (or one of them empty): keep the row that has a value.
     order = frame.assign(_missing=frame["energy"].isna()).sort_values(
@@ -421,7 +466,7 @@ def _drop_duplicates(
     out = order[keep].drop(columns="_missing").sort_index()
     problems.append(
         Problem(
-            code="duplicate_dropped",
+            code="consumption_duplicate_dropped",
             message="Rows repeating an interval with the same value were dropped.",
             severity="dropped",
             line=int(dropped["line"].min()) or None,
@@ -437,7 +482,7 @@ def _drop_negatives(frame: pd.DataFrame, problems: list[Problem]) -> int:
     if count:
         problems.append(
             Problem(
-                code="negative_values",
+                code="consumption_negative_values",
                 message="Negative readings cannot be consumption; they were turned into gaps.",
                 severity="dropped",
                 line=int(frame.loc[neg, "line"].iloc[0]) or None,
@@ -460,7 +505,7 @@ def _common_step(
             f"{', '.join(str(s) for s in ALLOWED_STEPS_MIN)} minutes between rows",
             path=path,
             line=int(frame["line"].iloc[i]) or None,
-            code="irregular_step",
+            code="consumption_irregular_step",
         )
     coarse = int(steps.max())
     if (steps == coarse).all():
@@ -472,12 +517,12 @@ def _common_step(
             "expected steps that nest (10 and 30 min, 30 and 60 min)",
             path=path,
             line=int(frame["line"].iloc[i]) or None,
-            code="step_incompatible",
+            code="consumption_step_incompatible",
         )
     change = int(np.flatnonzero(steps != steps[0])[0])
     problems.append(
         Problem(
-            code="step_changed",
+            code="consumption_step_changed",
             message="The time step changes inside the file; readings were summed into "
             "the longest step, which keeps the energy.",
             severity="repaired",
@@ -516,7 +561,7 @@ def _regular_grid(frame: pd.DataFrame, step: int, path: str | None) -> pd.Series
             "expected a regular step",
             path=path,
             line=int(frame.loc[off_grid, "line"].iloc[0]) or None,
-            code="off_grid",
+            code="consumption_off_grid",
         )
     n = int(offsets.iloc[-1]) + 1
     values = np.full(n, np.nan)
@@ -533,7 +578,7 @@ def _daily_grid(frame: pd.DataFrame, path: str | None) -> pd.Series:
             "a daily reading does not start at local midnight; expected one value per day",
             path=path,
             line=int(frame["line"].to_numpy()[not_midnight][0]) or None,
-            code="off_grid",
+            code="consumption_off_grid",
         )
     index = pd.date_range(local[0], local[-1], freq="D")
     energy = pd.Series(frame["energy"].to_numpy(), index=local, dtype="float64")
@@ -545,11 +590,8 @@ def _check_units(
 ) -> pd.Series:
     if not rules.check_units:
         return energy
-    hours = (
-        pd.Series(energy.index.to_series().diff().shift(-1) / pd.Timedelta(hours=1)).fillna(24.0)
-        if step == DAILY_STEP_MIN
-        else step / 60.0
-    )
+    # Daily data: 24 h per day is close enough for a factor-1000 test.
+    hours = 24.0 if step == DAILY_STEP_MIN else step / 60.0
     power_kw = (energy / hours).to_numpy(dtype="float64")
     positive = power_kw[np.isfinite(power_kw) & (power_kw > 0)]
     if positive.size == 0:
@@ -558,7 +600,7 @@ def _check_units(
     if unit in ("W", "Wh") and median_kw * 1000.0 < rules.kw_suspect_median_w:
         problems.append(
             Problem(
-                code="unit_kw_suspected",
+                code="consumption_unit_kw_suspected",
                 message="The values look 1000 times too small for a home: the file "
                 "probably holds kW (or kWh), not W (or Wh); they were multiplied by 1000.",
                 severity="repaired",
@@ -570,7 +612,7 @@ def _check_units(
     if unit in ("kW", "kWh") and median_kw > rules.w_suspect_median_kw:
         problems.append(
             Problem(
-                code="unit_w_suspected",
+                code="consumption_unit_w_suspected",
                 message="The values look 1000 times too large for a home: the file "
                 "probably holds W (or Wh), not kW (or kWh); they were divided by 1000.",
                 severity="repaired",
