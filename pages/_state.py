@@ -19,15 +19,40 @@ DC_AC_RATIO = "dc_ac_ratio"
 SUITABLE_SHARE = "suitable_share_percent"
 MAP = "rooftop_map"
 
+# Mon foyer. Everything under these keys is the resident's own data: it lives in
+# this browser session only, never in a cache shared between sessions.
+HOME_BUILDING = "home_building"
+HOME_MAP = "home_map"
+HOME_MODE = "home_mode"
+HOME_UPLOAD = "home_upload"
+HOME_UNIT = "home_unit"
+HOME_CONVENTION = "home_convention"
+HOME_PROFILE = "home_profile"
+HOME_FORGET = "home_forget"
+HOUSEHOLD_FIELDS = (
+    "annual_kwh",
+    "dwelling",
+    "floor_area_m2",
+    "occupants",
+    "heating",
+    "water_heater",
+    "ev_km_per_year",
+    "cooking",
+)
+HOUSEHOLD = {name: f"household_{name}" for name in HOUSEHOLD_FIELDS}
+PERSONAL_KEYS = (HOME_PROFILE, HOME_UPLOAD, HOME_BUILDING, *HOUSEHOLD.values())
+
 # Defaults of keys that no widget owns (a widget's default is its own value=).
 DEFAULTS: dict[str, object] = {
     LANG: DEFAULT_LANGUAGE,
     SELECTED_BUILDING: None,
+    HOME_BUILDING: None,
 }
 
 # (file, catalogue key of the title, icon, url path); the first page is the default.
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("pages/rooftop_map.py", "nav.rooftop_map", ":material/map:", "carte"),
+    ("pages/my_home.py", "nav.my_home", ":material/home:", "mon-foyer"),
     ("pages/method.py", "nav.method", ":material/menu_book:", "methode"),
 )
 
@@ -49,3 +74,10 @@ def navigation() -> list[st.Page]:
         st.Page(path, title=t(title, lang()), icon=icon, url_path=url, default=i == 0)
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
+
+
+def forget_personal_data() -> None:
+    """Remove every piece of the resident's own data from this session."""
+    for key in PERSONAL_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state[HOME_BUILDING] = None

@@ -103,3 +103,56 @@ def test_weather_from_another_climate_is_flagged(monkeypatch):
     st.cache_data.clear()
     assert not at.exception
     assert any("km from the neighbourhood" in w.value for w in at.warning)
+
+
+def _my_home(lang="fr"):
+    at = _app(lang)
+    at.run()
+    at.switch_page("pages/my_home.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_my_home_estimate_compares_with_the_roof():
+    from geodata.demo import demo_buildings
+
+    at = _my_home()
+    at.radio(key=_state.HOME_MODE).set_value("estimate").run()
+    at.selectbox(key=_state.HOUSEHOLD["heating"]).set_value("electric_direct").run()
+    assert not at.exception, [e.value for e in at.exception]
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "Estimation" in markdown, "an estimated profile is labelled as such"
+    # No building picked yet: the page asks for one instead of inventing a roof.
+    assert any("Cliquez sur votre bâtiment" in i.value for i in at.info)
+
+    at.session_state[_state.HOME_BUILDING] = str(demo_buildings()["id"].iloc[0])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = {m.label: m.value for m in at.metric}
+    assert "Production de mon toit" in labels
+    covered = labels["Ma consommation couverte"]
+    assert covered.endswith("%") and 0 < float(covered.split("\u202f")[0].replace(",", ".")) < 100
+    assert len(at.get("plotly_chart")) >= 5  # 4 profile views + the roof comparison
+
+
+def test_my_home_inconsistent_description_is_reported_in_plain_words():
+    at = _my_home("en")
+    at.radio(key=_state.HOME_MODE).set_value("estimate").run()
+    # A bill of 500 kWh/yr cannot hold 20,000 km of electric driving (~3,600 kWh).
+    at.number_input(key=_state.HOUSEHOLD["annual_kwh"]).set_value(500.0).run()
+    at.number_input(key=_state.HOUSEHOLD["ev_km_per_year"]).set_value(20000.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    findings = " ".join(m.value for m in at.markdown)
+    assert "below the electric-car charging alone" in findings
+    assert any("What we found" in e.label for e in at.expander)
+
+
+def test_forget_my_data_clears_the_session():
+    at = _my_home()
+    at.session_state[_state.HOME_BUILDING] = "anything"
+    at.session_state[_state.HOME_PROFILE] = {"key": None}
+    at.run()
+    at.button(key=_state.HOME_FORGET).click().run()
+    assert at.session_state[_state.HOME_BUILDING] is None
+    assert _state.HOME_PROFILE not in at.session_state

@@ -1,0 +1,325 @@
+"""Mon foyer: a resident's own consumption, and whether their roof alone could cover it."""
+
+import io
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.lookup import building_at
+from pages import _cache, _map, _sidebar, _state
+from planner.consumption_io import read_consumption
+from planner.estimate import COOKINGS, DWELLINGS, HEATINGS, WATER_HEATERS, Household, estimate_profile
+from planner.flows import flows
+from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
+from planner.profile import to_typical_year
+from quartier_solaire.errors import ReadError
+from quartier_solaire.i18n import describe, number, percent, t
+
+lang = _sidebar.language()
+assumptions = _sidebar.assumptions(lang)
+dataset = _cache.DEMO_KEY
+location = _cache.site(dataset)
+weather, weather_meta, weather_key = _sidebar.weather(lang, location)
+
+st.title(t("home.title", lang))
+st.info(t("home.privacy", lang))
+if st.button(t("home.forget", lang), key=_state.HOME_FORGET):
+    _state.forget_personal_data()
+    st.rerun()
+
+# --- 1. my building --------------------------------------------------------------
+st.subheader(t("home.step_building", lang))
+result = _cache.rooftops(
+    dataset, weather_key, assumptions.roof, assumptions.pv, assumptions.suitability, weather
+)
+buildings = _cache.buildings(dataset)
+home = st.session_state[_state.HOME_BUILDING]
+clicked = st_folium(
+    _map.rooftop_map(
+        buildings,
+        result.buildings,
+        result.reference_specific_yield_kwh_kwp,
+        lang,
+        basemap=st.session_state.get(_state.BASEMAP, True),
+        selected=home,
+    ),
+    key=_state.HOME_MAP,
+    height=380,
+    use_container_width=True,
+    returned_objects=["last_object_clicked"],
+)
+point = (clicked or {}).get("last_object_clicked")
+if point:
+    hit = building_at(buildings, point["lat"], point["lng"])
+    if hit is not None and hit != home:
+        st.session_state[_state.HOME_BUILDING] = hit
+        st.rerun()
+if home is None:
+    st.caption(t("home.pick_building", lang))
+else:
+    st.caption(t("home.building_picked", lang, id=home))
+
+# --- 2. my consumption ----------------------------------------------------------
+st.subheader(t("home.step_consumption", lang))
+mode = st.radio(
+    t("home.mode", lang),
+    ("file", "estimate"),
+    key=_state.HOME_MODE,
+    horizontal=True,
+    format_func=lambda m: t(f"home.mode.{m}", lang),
+)
+energy, findings, is_estimate, details = None, [], False, {}
+if mode == "file":
+    uploaded = st.file_uploader(
+        t("home.upload", lang), type=["csv", "json", "txt"], key=_state.HOME_UPLOAD
+    )
+    with st.expander(t("home.file_options", lang)):
+        unit = st.selectbox(
+            t("home.unit", lang),
+            (None, "W", "kW", "Wh", "kWh"),
+            key=_state.HOME_UNIT,
+            format_func=lambda u: t("home.unit.auto", lang) if u is None else u,
+        )
+        convention = st.selectbox(
+            t("home.convention", lang),
+            (None, "start", "end"),
+            key=_state.HOME_CONVENTION,
+            format_func=lambda c: t(f"home.convention.{c or 'auto'}", lang),
+        )
+    if uploaded is None:
+        st.caption(t("home.upload_help", lang))
+    else:
+        payload = uploaded.getvalue()
+        key = (_cache.digest(payload), unit, convention)
+        stored = st.session_state.get(_state.HOME_PROFILE)
+        if stored is None or stored["key"] != key:
+            try:
+                with st.spinner(t("home.reading", lang)):
+                    series, meta = read_consumption(
+                        io.BytesIO(payload),
+                        filename=uploaded.name,
+                        unit=unit,
+                        timestamp_convention=convention,
+                    )
+                    profile, report = to_typical_year(series, "30min")
+            except ReadError as error:
+                st.error(describe(error, lang))
+                st.stop()
+            stored = {
+                "key": key,
+                "energy": profile,
+                "findings": [*meta["report"].problems, *report.problems],
+                "is_estimate": report.is_estimate,
+                "details": {
+                    "format": meta["source"],
+                    "coverage": report.coverage,
+                    "filled": report.filled_intervals,
+                    "extrapolated": report.extrapolated_days,
+                },
+            }
+            st.session_state[_state.HOME_PROFILE] = stored
+        energy, findings = stored["energy"], stored["findings"]
+        is_estimate, details = stored["is_estimate"], stored["details"]
+else:
+    st.caption(t("estimate.no_meter_data", lang))
+    keys = _state.HOUSEHOLD
+    c1, c2, c3 = st.columns(3)
+    annual = c1.number_input(
+        t("household.field.annual_kwh", lang),
+        min_value=0.0,
+        max_value=100_000.0,
+        value=None,
+        step=100.0,
+        key=keys["annual_kwh"],
+        help=t("home.annual_help", lang),
+    )
+    dwelling = c2.selectbox(
+        t("household.field.dwelling", lang),
+        DWELLINGS,
+        key=keys["dwelling"],
+        format_func=lambda v: t(f"household.dwelling.{v}", lang),
+    )
+    area = c3.number_input(
+        t("household.field.floor_area_m2", lang),
+        min_value=0.0,
+        max_value=1000.0,
+        value=None,
+        step=5.0,
+        key=keys["floor_area_m2"],
+    )
+    occupants = c1.number_input(
+        t("household.field.occupants", lang),
+        min_value=1,
+        max_value=20,
+        value=None,
+        step=1,
+        key=keys["occupants"],
+    )
+    heating = c2.selectbox(
+        t("household.field.heating", lang),
+        HEATINGS,
+        index=HEATINGS.index("other"),
+        key=keys["heating"],
+        format_func=lambda v: t(f"household.heating.{v}", lang),
+    )
+    water = c3.selectbox(
+        t("household.field.water_heater", lang),
+        WATER_HEATERS,
+        key=keys["water_heater"],
+        format_func=lambda v: t(f"household.water_heater.{v}", lang),
+    )
+    ev = c1.number_input(
+        t("household.field.ev_km_per_year", lang),
+        min_value=0.0,
+        max_value=100_000.0,
+        value=0.0,
+        step=1000.0,
+        key=keys["ev_km_per_year"],
+    )
+    cooking = c2.selectbox(
+        t("household.field.cooking", lang),
+        COOKINGS,
+        key=keys["cooking"],
+        format_func=lambda v: t(f"household.cooking.{v}", lang),
+    )
+    try:
+        household = Household(
+            annual_kwh=annual or None,
+            dwelling=dwelling,
+            floor_area_m2=area or None,
+            occupants=occupants,
+            heating=heating,
+            water_heater=water,
+            ev_km_per_year=ev,
+            cooking=cooking,
+        )
+        energy, meta = estimate_profile(household, weather["temp_air"], step="30min")
+    except ReadError as error:
+        st.error(describe(error, lang))
+        st.stop()
+    findings, is_estimate = list(meta["problems"]), True
+    details = {"annual": meta["annual_kwh"], "assumptions": meta["assumptions"]}
+
+if energy is None:
+    st.stop()
+
+# --- 3. my profile -----------------------------------------------------------------
+st.subheader(t("home.step_profile", lang))
+label = t("profile.estimate_label" if is_estimate else "profile.measured_label", lang)
+st.markdown(f":{'orange' if is_estimate else 'green'}-badge[{label}]")
+total = float(energy.sum())
+st.write(t("home.annual_total", lang, kwh=number(total, lang)))
+if mode == "file":
+    st.write(
+        t(
+            "home.quality",
+            lang,
+            coverage=percent(details["coverage"], lang),
+            filled=number(details["filled"], lang),
+            days=number(details["extrapolated"], lang),
+        )
+    )
+if findings:
+    with st.expander(t("home.findings", lang, count=len(findings)), expanded=mode == "file"):
+        st.markdown("\n".join(f"- {describe(f, lang)}" for f in findings))
+if mode == "estimate":
+    with st.expander(t("estimate.assumptions", lang)):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("method.col.name", lang): name,
+                        t("method.col.value", lang): f"{a['value']} {a.get('unit', '')}".strip(),
+                        t("estimate.source", lang): a.get("source", ""),
+                    }
+                    for name, a in details["assumptions"].items()
+                ]
+            ),
+            hide_index=True,
+            key="home_assumptions",
+        )
+
+months = [t(f"month.{m}", lang) for m in range(1, 13)]
+tab_month, tab_week, tab_year, tab_days = st.tabs(
+    [t(f"home.tab.{k}", lang) for k in ("months", "week", "year", "days")]
+)
+with tab_month:
+    figure = go.Figure(go.Bar(x=months, y=monthly_energy(energy).to_numpy(), marker_color="#2563eb"))
+    figure.update_layout(yaxis_title="kWh", height=320, margin=dict(l=10, r=10, t=20, b=10))
+    st.plotly_chart(figure, key="home_monthly")
+with tab_week:
+    week = weekly_heatmap(energy)
+    days = [t(f"weekday.{d}", lang) for d in week.index]
+    figure = go.Figure(
+        go.Heatmap(z=week.to_numpy(), x=week.columns, y=days, colorscale="Blues", colorbar_title="kW")
+    )
+    figure.update_layout(xaxis_title=t("home.hour", lang), height=320, margin=dict(l=10, r=10, t=20, b=10))
+    st.plotly_chart(figure, key="home_week")
+with tab_year:
+    year = daily_heatmap(energy)
+    figure = go.Figure(
+        go.Heatmap(
+            z=year.to_numpy().T, x=year.index, y=year.columns, colorscale="Blues", colorbar_title="kW"
+        )
+    )
+    figure.update_layout(yaxis_title=t("home.hour", lang), height=360, margin=dict(l=10, r=10, t=20, b=10))
+    st.plotly_chart(figure, key="home_year")
+with tab_days:
+    seasons = typical_days(energy)
+    figure = go.Figure(
+        [
+            go.Scatter(x=seasons.index, y=seasons[s], mode="lines", name=t(f"season.{s}", lang))
+            for s in seasons.columns
+        ]
+    )
+    figure.update_layout(
+        xaxis_title=t("home.hour", lang), yaxis_title="kW", height=320, margin=dict(l=10, r=10, t=20, b=10)
+    )
+    st.plotly_chart(figure, key="home_days")
+
+# --- 4. could my roof alone cover me? ------------------------------------------------
+st.subheader(t("home.step_roof", lang))
+if home is None:
+    st.info(t("home.pick_building", lang))
+    st.stop()
+production = _cache.building_energy(
+    dataset, weather_key, assumptions.roof, assumptions.pv, assumptions.suitability, home, weather
+)
+try:
+    totals, _ = flows(production, energy)
+except ValueError:
+    st.warning(t("home.grid_mismatch", lang))
+    st.stop()
+r1, r2, r3 = st.columns(3)
+r1.metric(t("home.roof_production", lang), t("unit.kwh_per_year", lang, value=number(totals.prod_kwh, lang)))
+r2.metric(
+    t("home.self_production", lang),
+    percent(totals.self_production_rate, lang) if totals.cons_kwh else "–",
+)
+r3.metric(
+    t("home.self_consumption", lang),
+    percent(totals.self_consumption_rate, lang) if totals.prod_kwh else "–",
+)
+if totals.prod_kwh == 0:
+    st.write(t("home.no_suitable_plane", lang))
+else:
+    st.write(
+        t(
+            "home.cover_sentence",
+            lang,
+            volume=percent(totals.prod_kwh / totals.cons_kwh, lang),
+            hourly=percent(totals.self_production_rate, lang),
+            surplus=percent(totals.surplus_kwh / totals.prod_kwh, lang),
+        )
+    )
+figure = go.Figure(
+    [
+        go.Bar(x=months, y=monthly_energy(energy).to_numpy(), name=t("home.consumption", lang)),
+        go.Bar(x=months, y=monthly_energy(production).to_numpy(), name=t("home.production", lang)),
+    ]
+)
+figure.update_layout(barmode="group", yaxis_title="kWh", height=320, margin=dict(l=10, r=10, t=20, b=10))
+st.plotly_chart(figure, key="home_cover")
+st.caption(t("home.cover_note", lang))
