@@ -121,3 +121,33 @@ def test_map_renders_offline_and_a_click_shows_details(app_url, browser):
     page.get_by_role("heading", name=re.compile(r"^Bâtiment \S+")).wait_for(timeout=30_000)
     page.get_by_text("Production mensuelle des pans adaptés").wait_for(timeout=30_000)
     page.screenshot(path=str(ROOT / ".pytest_cache" / "rooftop_map.png"))
+
+
+def _enedis_year(path):
+    """Write a full year of 30-min load curve in the Enedis customer-space layout."""
+    import numpy as np
+    import pandas as pd
+
+    ends = pd.date_range("2024-01-01 00:30", "2025-01-01 00:00", freq="30min", tz="Europe/Paris")
+    watts = 400 + 300 * np.sin(np.arange(len(ends)) / 48 * 2 * np.pi) ** 2
+    lines = [
+        "Identifiant PRM;Type de donnees;Date de debut;Date de fin;Grandeur physique;"
+        "Grandeur metier;Etape metier;Unite;Pas en minutes",
+        "12345678901234;Courbe de charge;01/01/2024;01/01/2025;Energie active;Consommation;"
+        "Comptage Brut;W;30",
+        "Horodate;Valeur",
+    ]
+    lines += [f"{t.isoformat()};{w:.0f}" for t, w in zip(ends, watts, strict=True)]
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_resident_uploads_a_meter_file(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{app_url}/mon-foyer", wait_until="domcontentloaded")
+    page.get_by_text("Vos données restent à vous", exact=False).wait_for(timeout=60_000)
+    upload = page.locator("input[type=file]").first
+    upload.set_input_files(str(_enedis_year(tmp_path / "mes-donnees-energie.csv")))
+    page.get_by_text("Votre fichier couvre", exact=False).wait_for(timeout=60_000)
+    assert page.get_by_text("Mesuré", exact=True).count() >= 1
+    page.get_by_text("Consommation sur l'année type", exact=False).wait_for(timeout=10_000)
