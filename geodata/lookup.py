@@ -30,3 +30,17 @@ def building_at(buildings: gpd.GeoDataFrame, latitude: float, longitude: float) 
     # Areas in degrees only rank candidates against each other: no metric needed.
     smallest = shapely.area(candidates.geometry.to_numpy()).argmin()
     return str(candidates["id"].iloc[smallest])
+
+
+def bbox_size_km(west: float, south: float, east: float, north: float) -> tuple[float, float]:
+    """Return the width and height of a WGS84 bounding box along the ground [km].
+
+    Width is measured along the box's middle latitude.
+    """
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    middle = (south + north) / 2
+    width = geod.line_length([west, east], [middle, middle]) / 1000
+    height = geod.line_length([west, west], [south, north]) / 1000
+    return width, height

@@ -1,16 +1,18 @@
 """The only place where Streamlit caches domain results, keyed on their inputs.
 
 A click reruns the whole page; with these caches a rerun on the demo
-neighbourhood only redraws. Arguments starting with ``_`` are not hashed: each
-such argument travels with a hashed key that identifies it (a dataset key, a
-file digest). Nothing personal is cached here: st.cache_data is shared by every
-session of the server.
+neighbourhood only redraws. A :class:`Dataset` is hashed by its key alone (a
+content digest for an upload), so a large building file is not hashed again at
+every rerun; arguments starting with ``_`` are not hashed and travel with a
+hashed key that identifies them. Nothing personal is cached here:
+st.cache_data is shared by every session of the server.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -18,13 +20,45 @@ import pvlib
 import streamlit as st
 
 from geodata.demo import DEMO_SITE, demo_buildings
+from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams, roof_planes
 from solar.engine import PVParams
 from solar.pvgis import weather_for_site
 from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simulate_rooftops
+from solar.typical_year import TIMEZONE
 from solar.weather_files import read_weather_file
 
-DEMO_KEY = "demo:0"
+# Above this many roof planes the map uses the engine's fast mode (orientation
+# bins, within 1 % of exact on any plane); below it, exact mode.
+FAST_MODE_PLANES = 2_000
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A set of buildings: the demo, an uploaded file, or an OpenStreetMap area.
+
+    Attributes
+    ----------
+    key : str
+        ``"demo:<seed>"``, ``"file:<sha256>"`` or ``"osm:<west,south,east,north>"``.
+    name : str
+        What the user knows it by (file name, area).
+    payload : bytes, optional
+        The uploaded file's content.
+    """
+
+    key: str
+    name: str
+    payload: bytes | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"demo"``, ``"file"`` or ``"osm"``."""
+        return self.key.split(":", 1)[0]
+
+
+DEMO = Dataset("demo:0", "demo")
+_BY_KEY = {Dataset: lambda d: d.key}
 
 
 def digest(payload: bytes) -> str:
@@ -32,29 +66,34 @@ def digest(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def buildings(dataset_key: str) -> gpd.GeoDataFrame:
-    """Return the buildings of a dataset (the embedded demo for now)."""
-    if dataset_key != DEMO_KEY:
-        raise KeyError(dataset_key)
-    return demo_buildings(seed=int(DEMO_KEY.split(":")[1]))
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def buildings(dataset: Dataset) -> tuple[gpd.GeoDataFrame, BuildingReport | None]:
+    """Return the buildings of a dataset, and the reader's report (None for the demo)."""
+    if dataset.kind == "demo":
+        return demo_buildings(seed=int(dataset.key.split(":")[1])), None
+    if dataset.kind == "file":
+        return read_buildings(io.BytesIO(dataset.payload), filename=dataset.name)
+    bbox = tuple(float(v) for v in dataset.key.split(":", 1)[1].split(","))
+    return fetch_osm_buildings(bbox=bbox)
 
 
-def site(dataset_key: str) -> pvlib.location.Location:
-    """Return the pvlib location of a dataset."""
-    return pvlib.location.Location(
-        DEMO_SITE["latitude"],
-        DEMO_SITE["longitude"],
-        tz="Europe/Paris",
-        altitude=DEMO_SITE["altitude"],
-        name=DEMO_SITE["name"],
-    )
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def site(dataset: Dataset) -> pvlib.location.Location:
+    """Return the pvlib location of a dataset: the centre of its buildings."""
+    if dataset.kind == "demo":
+        latitude, longitude = DEMO_SITE["latitude"], DEMO_SITE["longitude"]
+        altitude, name = DEMO_SITE["altitude"], DEMO_SITE["name"]
+    else:
+        west, south, east, north = buildings(dataset)[0].total_bounds
+        latitude, longitude = (south + north) / 2, (west + east) / 2
+        altitude, name = float(pvlib.location.lookup_altitude(latitude, longitude)), dataset.name
+    return pvlib.location.Location(latitude, longitude, tz=TIMEZONE, altitude=altitude, name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def planes(dataset_key: str, params: RoofParams) -> gpd.GeoDataFrame:
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def planes(dataset: Dataset, params: RoofParams) -> gpd.GeoDataFrame:
     """Return the roof planes of a dataset."""
-    return roof_planes(buildings(dataset_key), params)
+    return roof_planes(buildings(dataset)[0], params)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -76,9 +115,9 @@ def weather(
     return weather_for_site(latitude, longitude, source=source)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
 def rooftops(
-    dataset_key: str,
+    dataset: Dataset,
     weather_key: tuple,
     roof_params: RoofParams,
     pv_params: PVParams,
@@ -86,14 +125,15 @@ def rooftops(
     _weather: pd.DataFrame,
 ) -> RooftopYield:
     """Return the yield of every roof of a dataset under one weather year."""
-    frame = pd.DataFrame(planes(dataset_key, roof_params).drop(columns="geometry"))
+    frame = pd.DataFrame(planes(dataset, roof_params).drop(columns="geometry"))
     frame = frame.set_index("plane_id")
-    return simulate_rooftops(frame, _weather, site(dataset_key), pv_params, suitability)
+    mode = "fast" if len(frame) > FAST_MODE_PLANES else "exact"
+    return simulate_rooftops(frame, _weather, site(dataset), pv_params, suitability, mode=mode)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_KEY)
 def building_energy(
-    dataset_key: str,
+    dataset: Dataset,
     weather_key: tuple,
     roof_params: RoofParams,
     pv_params: PVParams,
@@ -106,7 +146,9 @@ def building_energy(
     A roof's production is not personal data; the household's consumption,
     which this is compared with, never enters a cache.
     """
-    result = rooftops(dataset_key, weather_key, roof_params, pv_params, suitability, _weather)
-    planes = result.planes
-    chosen = planes[(planes["building_id"] == building_id) & planes["suitable"]]
-    return planes_energy(chosen, _weather, site(dataset_key), pv_params, step="30min")
+    result = rooftops(dataset, weather_key, roof_params, pv_params, suitability, _weather)
+    chosen = result.planes[
+        (result.planes["building_id"] == building_id) & result.planes["suitable"]
+    ]
+    return planes_energy(chosen, _weather, site(dataset), pv_params, step="30min")
+

@@ -9,6 +9,7 @@ import pvlib
 import streamlit as st
 
 from geodata.roofs import RoofParams
+from geodata.lookup import bbox_size_km
 from pages import _cache, _state
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import LANGUAGES, describe, t
@@ -152,3 +153,76 @@ def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame,
     with st.sidebar.expander(t("weather.sources", lang)):
         st.caption(str(meta.get("attribution", "")))
     return frame, meta, (source, upload_digest)
+
+
+BUILDING_SOURCES = ("demo", "file", "osm")
+# Largest OpenStreetMap area fetched at once [km]: the extended collective
+# self-consumption perimeter is 2 km between the two farthest participants.
+MAX_OSM_SIDE_KM = 2.0
+
+
+def dataset(lang: str) -> _cache.Dataset:
+    """Draw the choice of buildings; return the dataset the pages work on.
+
+    A change of dataset forgets the building picked on the previous one.
+    """
+    source = st.sidebar.radio(
+        t("buildings.source", lang),
+        BUILDING_SOURCES,
+        key=_state.BUILDINGS_SOURCE,
+        format_func=lambda s: t(f"buildings.source.{s}", lang),
+    )
+    chosen = _cache.DEMO
+    if source == "file":
+        uploaded = st.sidebar.file_uploader(
+            t("buildings.upload", lang),
+            type=["geojson", "json", "gpkg", "zip", "osm", "pbf"],
+            key=_state.BUILDINGS_UPLOAD,
+            help=t("buildings.upload_help", lang),
+        )
+        if uploaded is not None:
+            payload = uploaded.getvalue()
+            chosen = _cache.Dataset(f"file:{_cache.digest(payload)}", uploaded.name, payload)
+        else:
+            st.sidebar.caption(t("buildings.upload_prompt", lang))
+    elif source == "osm":
+        st.sidebar.caption(t("buildings.osm_help", lang))
+        view = (st.session_state.get(_state.MAP) or {}).get("bounds")
+        if st.sidebar.button(t("buildings.osm_fetch", lang), key=_state.OSM_FETCH, disabled=not view):
+            _fetch_osm_view(view, lang)
+        chosen = st.session_state.get(_state.OSM_DATASET) or _cache.DEMO
+    if st.session_state.get(_state.DATASET_KEY) != chosen.key:
+        st.session_state[_state.DATASET_KEY] = chosen.key
+        st.session_state[_state.SELECTED_BUILDING] = None
+        st.session_state[_state.HOME_BUILDING] = None
+    return chosen
+
+
+def _fetch_osm_view(bounds: dict, lang: str) -> None:
+    south, west = bounds["_southWest"]["lat"], bounds["_southWest"]["lng"]
+    north, east = bounds["_northEast"]["lat"], bounds["_northEast"]["lng"]
+    width, height = bbox_size_km(west, south, east, north)
+    if max(width, height) > MAX_OSM_SIDE_KM:
+        st.sidebar.error(
+            t("buildings.osm_too_large", lang, side=f"{max(width, height):.1f}", limit=MAX_OSM_SIDE_KM)
+        )
+        return
+    key = "osm:" + ",".join(f"{v:.4f}" for v in (west, south, east, north))
+    candidate = _cache.Dataset(key, t("buildings.osm_name", lang))
+    try:
+        with st.spinner(t("buildings.osm_loading", lang)):
+            _cache.buildings(candidate)
+    except ReadError as error:
+        st.sidebar.error(describe(error, lang))
+        return
+    st.session_state[_state.OSM_DATASET] = candidate
+
+
+def buildings(lang: str, chosen: _cache.Dataset):
+    """Return the dataset's buildings and reader report, or stop with a precise message."""
+    try:
+        with st.spinner(t("buildings.loading", lang)):
+            return _cache.buildings(chosen)
+    except ReadError as error:
+        st.error(describe(error, lang))
+        st.stop()

@@ -18,6 +18,11 @@ LOSSES = "losses_percent"
 DC_AC_RATIO = "dc_ac_ratio"
 SUITABLE_SHARE = "suitable_share_percent"
 MAP = "rooftop_map"
+BUILDINGS_SOURCE = "buildings_source"
+BUILDINGS_UPLOAD = "buildings_upload"
+OSM_DATASET = "osm_dataset"
+OSM_FETCH = "osm_fetch"
+DATASET_KEY = "dataset_key"
 
 # Mon foyer. Everything under these keys is the resident's own data: it lives in
 # this browser session only, never in a cache shared between sessions.

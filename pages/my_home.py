@@ -19,7 +19,8 @@ from quartier_solaire.i18n import describe, number, percent, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
-dataset = _cache.DEMO_KEY
+dataset = _sidebar.dataset(lang)
+buildings, _report = _sidebar.buildings(lang, dataset)
 location = _cache.site(dataset)
 weather, weather_meta, weather_key = _sidebar.weather(lang, location)
 
@@ -34,7 +35,6 @@ st.subheader(t("home.step_building", lang))
 result = _cache.rooftops(
     dataset, weather_key, assumptions.roof, assumptions.pv, assumptions.suitability, weather
 )
-buildings = _cache.buildings(dataset)
 home = st.session_state[_state.HOME_BUILDING]
 clicked = st_folium(
     _map.rooftop_map(

@@ -7,30 +7,50 @@ from streamlit_folium import st_folium
 
 from geodata.lookup import building_at
 from pages import _cache, _map, _sidebar, _state
-from quartier_solaire.i18n import number, percent, t
+from quartier_solaire.i18n import describe, number, percent, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
 
-st.title(t("map.title", lang))
-st.caption(t("map.synthetic_demo", lang))
+chosen = _sidebar.dataset(lang)
+buildings, report = _sidebar.buildings(lang, chosen)
+location = _cache.site(chosen)
 
-dataset = _cache.DEMO_KEY
-location = _cache.site(dataset)
+st.title(t("map.title", lang))
+if chosen.kind == "demo":
+    st.caption(t("map.synthetic_demo", lang))
+else:
+    st.caption(t("map.dataset", lang, name=chosen.name))
+if report is not None:
+    with st.expander(t("buildings.report_title", lang, kept=number(report.kept, lang))):
+        st.markdown(
+            t(
+                "buildings.report",
+                lang,
+                format=report.format,
+                kept=number(report.kept, lang),
+                dropped=number(report.dropped, lang),
+                repaired=number(report.repaired, lang),
+                with_height=number(report.with_height, lang),
+                with_roof_shape=number(report.with_roof_shape, lang),
+                crs=report.crs_in or "?",
+            )
+        )
+        if report.problems:
+            st.markdown("\n".join(f"- {describe(p, lang)}" for p in report.problems))
 
 weather, weather_meta, weather_key = _sidebar.weather(lang, location)
 
 # --- simulation (cached on its inputs) ---------------------------------------
 with st.spinner(t("map.computing", lang)):
     result = _cache.rooftops(
-        dataset,
+        chosen,
         weather_key,
         assumptions.roof,
         assumptions.pv,
         assumptions.suitability,
         weather,
     )
-buildings = _cache.buildings(dataset)
 summary = result.summary()
 
 c1, c2, c3, c4 = st.columns(4)
@@ -70,7 +90,10 @@ with left:
         key=_state.MAP,
         height=560,
         use_container_width=True,
-        returned_objects=["last_object_clicked"],
+        # The view's bounds matter only to fetch OpenStreetMap buildings: asking
+        # for them otherwise would rerun the page on every pan.
+        returned_objects=["last_object_clicked"]
+        + (["bounds"] if st.session_state.get(_state.BUILDINGS_SOURCE) == "osm" else []),
     )
     st.html(_map.legend_html(_map.yield_classes(result.reference_specific_yield_kwh_kwp), lang))
 

@@ -151,3 +151,32 @@ def test_a_resident_uploads_a_meter_file(app_url, browser, tmp_path):
     page.get_by_text("Votre fichier couvre", exact=False).wait_for(timeout=60_000)
     assert page.get_by_text("Mesuré", exact=True).count() >= 1
     page.get_by_text("Consommation sur l'année type", exact=False).wait_for(timeout=10_000)
+
+
+def test_a_cooperative_opens_its_own_buildings_file(app_url, browser, tmp_path):
+    from geodata.demo import demo_buildings
+
+    # A city export in Lambert-93: the reader must reproject it, not relabel it.
+    path = tmp_path / "batiments_lambert93.geojson"
+    demo_buildings(seed=3).iloc[:60].to_crs(2154).to_file(path, driver="GeoJSON")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_text("Mon fichier de bâtiments").click(timeout=60_000)
+    page.locator("section[data-testid='stSidebar'] input[type=file]").first.set_input_files(str(path))
+    page.get_by_text("Ce que nous avons lu : 60 bâtiments").wait_for(timeout=60_000)
+    page.get_by_text("batiments_lambert93.geojson", exact=False).first.wait_for(timeout=10_000)
+    deadline = time.monotonic() + 60
+    while _building_paths(page) != 60 and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+    assert _building_paths(page) == 60
+
+
+def _building_paths(page):
+    """Count the buildings drawn on the map; the map's frame is remounted when data change."""
+    for frame in page.frames:
+        if "st_folium" in frame.url:
+            try:
+                return frame.locator("path.leaflet-interactive").count()
+            except Exception:  # the frame went away while counting: look again
+                return -1
+    return -1

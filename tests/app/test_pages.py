@@ -156,3 +156,50 @@ def test_forget_my_data_clears_the_session():
     at.button(key=_state.HOME_FORGET).click().run()
     assert at.session_state[_state.HOME_BUILDING] is None
     assert _state.HOME_PROFILE not in at.session_state
+
+
+def _bounds(west, south, east, north):
+    return {"bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}}
+
+
+def test_openstreetmap_area_of_the_map_view_is_loaded(monkeypatch):
+    import streamlit as st
+
+    from geodata.demo import demo_buildings
+    from geodata.io import BuildingReport
+    from pages import _cache
+
+    fetched = []
+
+    def fake_fetch(bbox):
+        fetched.append(bbox)
+        frame = demo_buildings().iloc[:40]
+        report = BuildingReport("OpenStreetMap (osmnx)", 40, 2, 1, 10, 5, "EPSG:4326", False)
+        return frame, report
+
+    monkeypatch.setattr(_cache, "fetch_osm_buildings", fake_fetch)
+    st.cache_data.clear()
+    at = _app()
+    at.run()
+    at.radio(key=_state.BUILDINGS_SOURCE).set_value("osm").run()
+    at.session_state[_state.MAP] = _bounds(-1.600, 47.200, -1.590, 47.206)
+    at.run()
+    at.button(key=_state.OSM_FETCH).click().run()
+    st.cache_data.clear()
+    assert not at.exception, [e.value for e in at.exception]
+    assert fetched == [(-1.6, 47.2, -1.59, 47.206)]
+    assert any("zone OpenStreetMap" in c.value for c in at.caption)
+    assert any("Ce que nous avons lu : 40 bâtiments" in e.label for e in at.expander)
+    buildings = next(m for m in at.metric if m.label == "Bâtiments")
+    assert buildings.value == "40"
+
+
+def test_openstreetmap_area_too_large_is_refused():
+    at = _app()
+    at.run()
+    at.radio(key=_state.BUILDINGS_SOURCE).set_value("osm").run()
+    at.session_state[_state.MAP] = _bounds(-1.70, 47.15, -1.50, 47.25)
+    at.run()
+    at.button(key=_state.OSM_FETCH).click().run()
+    assert not at.exception
+    assert any("zoomez" in e.value for e in at.error)

@@ -20,3 +20,12 @@ def test_nested_buildings_return_the_smallest():
 
 def test_point_outside_returns_none():
     assert building_at(_frame(), 47.3, -1.5) is None
+
+
+def test_bbox_size_on_the_ground():
+    from geodata.lookup import bbox_size_km
+
+    # One hundredth of a degree: ~1.11 km north-south, ~0.76 km east-west at 47.2 N.
+    width, height = bbox_size_km(-1.60, 47.20, -1.59, 47.21)
+    assert abs(height - 1.112) < 0.005
+    assert abs(width - 0.757) < 0.005
