@@ -112,6 +112,8 @@ from pvlib.location import Location
 from pvlib.modelchain import ModelChain
 from pvlib.pvsystem import PVSystem
 
+from solar.shading import apply_horizon, beam_visible, shading_loss_percent, sky_view_fraction
+
 MOUNTINGS = ("roof", "rack")
 """Allowed values of the ``mounting`` column of the planes frame."""
 
@@ -275,6 +277,19 @@ class _Sky:
 
 
 @dataclass(frozen=True)
+class _Shade:
+    """Skylines of the shaded planes of one simulation, to rebuild their profiles."""
+
+    plane_ids: pd.Index  # shaded planes, in the order of the planes frame
+    horizon: np.ndarray  # (shaded plane, sector) skyline elevation [deg]
+    sector_deg: float
+    surface_tilt: np.ndarray
+    surface_azimuth: np.ndarray
+    mounting: np.ndarray
+    kwp: np.ndarray
+
+
+@dataclass(frozen=True)
 class PlaneYield:
     """Production of every plane of one simulation.
 
@@ -303,6 +318,16 @@ class PlaneYield:
         DC rating per plane. [kWp]
     mode : str
         ``"exact"`` or ``"fast"``.
+    unshaded_annual_kwh : pandas.Series
+        AC energy per plane without the skyline of the neighbours; equal to
+        ``annual_kwh`` for planes without a horizon (all of them when no
+        ``horizon`` was given). [kWh]
+    unshaded_monthly_kwh : pandas.DataFrame
+        The same per plane and calendar month 1..12. [kWh]
+    shading_loss_percent : pandas.Series
+        ``100 * (1 - annual_kwh / unshaded_annual_kwh)`` per plane, 0 for
+        planes without a horizon; NaN where the unshaded energy is 0 (kwp of
+        0, or no sun at all). [%]
     """
 
     annual_kwh: pd.Series
@@ -313,7 +338,11 @@ class PlaneYield:
     plane_orientations: pd.DataFrame
     kwp: pd.Series
     mode: str
+    unshaded_annual_kwh: pd.Series
+    unshaded_monthly_kwh: pd.DataFrame
+    shading_loss_percent: pd.Series
     _sky: _Sky = field(repr=False, compare=False)
+    _shade: _Shade | None = field(default=None, repr=False, compare=False)
 
     @property
     def params(self) -> PVParams:
@@ -324,7 +353,8 @@ class PlaneYield:
         """Mean AC power of some planes, rebuilt from their orientations' profiles.
 
         Only the profiles of the orientations these planes use are computed,
-        so this is cheap for a few planes even after an aggregates-only run.
+        so this is cheap for a few planes even after an aggregates-only run;
+        a shaded plane's own profile is recomputed from its stored skyline.
 
         Parameters
         ----------
@@ -342,7 +372,22 @@ class PlaneYield:
             raise KeyError(f"{len(missing)} plane id(s) not in this result, e.g. {missing[0]!r}")
         if self.ac_kw is not None:
             return self.ac_kw.loc[:, ids].copy()
-        links = self.plane_orientations[self.plane_orientations["plane"].isin(ids)]
+        out = np.zeros((len(ids), len(self._sky.index)))
+        shade = self._shade
+        in_shade = np.zeros(len(ids), dtype=bool)
+        if shade is not None:
+            # Shaded planes: their own profiles, rebuilt from their skylines.
+            pos = shade.plane_ids.get_indexer(ids)
+            in_shade = pos >= 0
+            if in_shade.any():
+                sel = pos[in_shade]
+                profiles = _shaded_ac_per_kwp_lit(self._sky, shade, sel)
+                out[np.ix_(np.flatnonzero(in_shade), np.flatnonzero(self._sky.lit))] = (
+                    profiles * shade.kwp[sel]
+                ).T
+        links = self.plane_orientations[self.plane_orientations["plane"].isin(ids[~in_shade])]
+        if len(links) == 0:
+            return pd.DataFrame(out.T, index=self._sky.index, columns=ids, copy=False)
         used = np.unique(links["orientation"].to_numpy())
         rows = self.orientations.iloc[used]
         profiles = _ac_per_kwp_lit(
@@ -354,7 +399,6 @@ class PlaneYield:
         local = np.searchsorted(used, links["orientation"].to_numpy())
         col = ids.get_indexer(links["plane"])
         scale = links["weight"].to_numpy(float) * self.kwp.loc[links["plane"]].to_numpy(float)
-        out = np.zeros((len(ids), len(self._sky.index)))
         _accumulate(out, self._sky.lit, profiles, col, local, scale, _link_rank(col))
         return pd.DataFrame(out.T, index=self._sky.index, columns=ids, copy=False)
 
@@ -476,10 +520,22 @@ def _prepare_sky(weather: pd.DataFrame, location: Location, params: PVParams) ->
 
 
 def _ac_per_kwp_lit(
-    sky: _Sky, surface_tilt: np.ndarray, surface_azimuth: np.ndarray, mounting: np.ndarray
+    sky: _Sky,
+    surface_tilt: np.ndarray,
+    surface_azimuth: np.ndarray,
+    mounting: np.ndarray,
+    visible: np.ndarray | None = None,
+    svf: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Return AC power of 1 kWp on the lit rows, shape (lit time, orientation) [kW/kWp]."""
+    """Return AC power of 1 kWp on the lit rows, shape (lit time, orientation) [kW/kWp].
+
+    With ``visible`` (lit time x orientation, :func:`solar.shading.beam_visible`)
+    and ``svf`` (orientation, :func:`solar.shading.sky_view_fraction`), the
+    POA components are shaded by :func:`solar.shading.apply_horizon` before
+    the rest of the chain; each column is then one plane's own profile.
+    """
     p = sky.params
+    shaded = visible is not None
     col = (slice(None), None)  # time vectors as (T, 1) columns, broadcast against (1, G)
     tilt_rad = np.radians(surface_tilt)
     azim_rad = np.radians(surface_azimuth)
@@ -498,13 +554,15 @@ def _ac_per_kwp_lit(
     np.clip(cos_aoi, -1.0, 1.0, out=cos_aoi)
     dni, ghi, dhi = sky.dni[col], sky.ghi[col], sky.dhi[col]
     with np.errstate(invalid="ignore", divide="ignore"):
+        circumsolar = None  # the part of the sky diffuse that the beam's shade hides
         if p.transposition_model == "haydavies":
             # pvlib.irradiance.haydavies, terms that depend on time only factored out.
             cos_pos = np.maximum(cos_aoi, 0.0)
             ai = sky.dni / sky.dni_extra
             iso = np.maximum(sky.dhi * (1.0 - ai), 0.0)[col] * (0.5 * (1.0 + cos_tilt))
             circ = np.maximum(sky.dhi * ai / np.maximum(sky.cos_zenith, 0.01745), 0.0)[col]
-            sky_diffuse = iso + circ * cos_pos
+            circumsolar = circ * cos_pos
+            sky_diffuse = iso + circumsolar
         elif p.transposition_model == "isotropic":
             sky_diffuse = dhi * (0.5 * (1.0 + cos_tilt))
         else:
@@ -519,11 +577,31 @@ def _ac_per_kwp_lit(
                 dni_extra=sky.dni_extra[col],
                 airmass=None if sky.airmass is None else sky.airmass[col],
                 model=p.transposition_model,
+                # Klucher has no circumsolar term of its own: shaded as isotropic.
+                return_components=shaded and p.transposition_model != "klucher",
             )
+            if isinstance(sky_diffuse, dict):
+                circumsolar = sky_diffuse["poa_circumsolar"]
+                sky_diffuse = sky_diffuse["poa_sky_diffuse"]
         # pvlib.irradiance.get_ground_diffuse and poa_components.
-        poa_diffuse = sky_diffuse + (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt))
-        poa_direct = np.maximum(dni * cos_aoi, 0.0)
-        poa_global = poa_direct + poa_diffuse
+        if shaded:
+            poa = apply_horizon(
+                np.maximum(dni * cos_aoi, 0.0),
+                sky_diffuse,
+                (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt)),
+                visible,
+                svf,
+                poa_circumsolar=circumsolar,
+            )
+            poa_direct, poa_diffuse, poa_global = (
+                poa["poa_direct"],
+                poa["poa_diffuse"],
+                poa["poa_global"],
+            )
+        else:
+            poa_diffuse = sky_diffuse + (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt))
+            poa_direct = np.maximum(dni * cos_aoi, 0.0)
+            poa_global = poa_direct + poa_diffuse
         eff = poa_direct * _iam_lookup(sky.iam_table, cos_aoi) + poa_diffuse
     # pvlib.temperature.sapm_cell: T = E exp(a + b ws) + temp_air + E / 1000 deltaT;
     # the wind factor depends only on time and mounting, so it is computed per mounting.
@@ -566,9 +644,10 @@ def _iam_lookup(table: np.ndarray, cos_aoi: np.ndarray) -> np.ndarray:
     return lo + x * (table[i + 1] - lo)
 
 
-def _chunks(n_time: int, n_cols: int, chunk_mib: float):
-    # About 24 float64 (T x G) temporaries live at once inside _ac_per_kwp.
-    per_col = max(n_time, 1) * 8 * 24
+def _chunks(n_time: int, n_cols: int, chunk_mib: float, temporaries: int = 24):
+    # About 24 float64 (T x G) temporaries live at once inside _ac_per_kwp_lit,
+    # about 40 with shading (visibility, skyline interpolation, shaded components).
+    per_col = max(n_time, 1) * 8 * temporaries
     size = max(1, int(chunk_mib * 2**20 // per_col))
     for start in range(0, n_cols, size):
         yield slice(start, min(start + size, n_cols))
@@ -636,6 +715,47 @@ def _fast_orientations(
     return orientations, links
 
 
+def _check_horizon(planes: pd.DataFrame, horizon, sector_deg: float) -> _Shade:
+    """Validate the skylines and keep those of the planes they shade."""
+    horizon = np.asarray(horizon, dtype=float)
+    if horizon.ndim != 2 or horizon.shape[0] != len(planes):
+        raise ValueError(
+            f"horizon must have one row per plane, shape ({len(planes)}, n_sectors); "
+            f"got shape {horizon.shape}"
+        )
+    if not sector_deg > 0 or not np.isclose(horizon.shape[1] * sector_deg, 360.0):
+        raise ValueError(
+            f"{horizon.shape[1]} horizon sectors of {sector_deg} deg do not cover 360 deg"
+        )
+    bad = int((~np.isfinite(horizon) | (np.abs(horizon) > 90.0)).any(axis=1).sum())
+    if bad:
+        raise ValueError(
+            f"horizon: {bad} plane(s) with elevations missing or outside [-90, 90] deg"
+        )
+    kwp = planes["kwp"].to_numpy(float)
+    # A skyline at or below 0 deg hides nothing; a plane without power needs no profile.
+    shaded = (horizon > 0.0).any(axis=1) & (kwp > 0)
+    return _Shade(
+        plane_ids=planes.index[shaded],
+        horizon=horizon[shaded],
+        sector_deg=float(sector_deg),
+        surface_tilt=planes["surface_tilt"].to_numpy(float)[shaded],
+        surface_azimuth=planes["surface_azimuth"].to_numpy(float)[shaded],
+        mounting=planes["mounting"].to_numpy(object)[shaded],
+        kwp=kwp[shaded],
+    )
+
+
+def _shaded_ac_per_kwp_lit(sky: _Sky, shade: _Shade, sel: np.ndarray) -> np.ndarray:
+    """Own per-kWp AC profiles of the shaded planes ``sel``, shape (lit time, plane) [kW/kWp]."""
+    horizon = shade.horizon[sel]
+    tilt, azim = shade.surface_tilt[sel], shade.surface_azimuth[sel]
+    # The apparent zenith, as the transposition uses it.
+    visible = beam_visible(sky.apparent_zenith, sky.azimuth, horizon, shade.sector_deg)
+    svf = sky_view_fraction(horizon, tilt, azim, shade.sector_deg)
+    return _ac_per_kwp_lit(sky, tilt, azim, shade.mounting[sel], visible, svf)
+
+
 def simulate_planes(
     planes: pd.DataFrame,
     weather: pd.DataFrame,
@@ -647,6 +767,8 @@ def simulate_planes(
     bin_azimuth_deg: float = 5.0,
     hourly: bool = False,
     chunk_mib: float = 16.0,
+    horizon: np.ndarray | None = None,
+    sector_deg: float = 10.0,
 ) -> PlaneYield:
     """Simulate the AC production of many roof planes for one weather frame.
 
@@ -678,6 +800,17 @@ def simulate_planes(
         Memory budget of the (time x orientation) temporaries. [MiB] Default
         16, measured fastest on a 2-core machine: temporaries stay in cache and
         are reused by the allocator instead of being mapped afresh each chunk.
+    horizon : array of shape (n_planes, n_sectors), optional
+        Skyline elevation around each plane [deg], one row per plane in the
+        order of ``planes``, sectors of ``sector_deg`` centred on ``0,
+        sector_deg, ...`` clockwise from north, as
+        :func:`geodata.shading.horizon_profiles` returns it. Planes whose row
+        has an elevation above 0 get their own shaded profile (module
+        docstring, "Shading by neighbours"); the others, and all planes when
+        None (default), are simulated exactly as without it.
+    sector_deg : float
+        Width of the horizon sectors; ``n_sectors * sector_deg`` must be 360.
+        [deg] Default 10, the default of :func:`geodata.shading.horizon_profiles`.
 
     Returns
     -------
@@ -687,11 +820,22 @@ def simulate_planes(
     if mode not in ("exact", "fast"):
         raise ValueError(f"mode must be 'exact' or 'fast', got {mode!r}")
     planes = _check_planes(planes)
+    shade = None if horizon is None else _check_horizon(planes, horizon, sector_deg)
     sky = _prepare_sky(weather, location, params)
+    is_shaded = np.zeros(len(planes), dtype=bool)
+    if shade is not None:
+        is_shaded = planes.index.isin(shade.plane_ids)
     if mode == "exact":
         orientations, links = _exact_orientations(planes)
     else:
-        orientations, links = _fast_orientations(planes, bin_tilt_deg, bin_azimuth_deg)
+        # Shaded planes take the exact path in both modes: their shaded and
+        # unshaded energies then come from the same orientation.
+        orientations, links = _fast_orientations(planes[~is_shaded], bin_tilt_deg, bin_azimuth_deg)
+        if is_shaded.any():
+            own, own_links = _exact_orientations(planes[is_shaded])
+            own_links["orientation"] += len(orientations)
+            orientations = pd.concat([orientations, own], ignore_index=True)
+            links = pd.concat([links, own_links], ignore_index=True)
 
     n_orient = len(orientations)
     plane_pos = planes.index.get_indexer(links["plane"])
@@ -708,7 +852,9 @@ def simulate_planes(
     # Hourly output is built plane-major (plane x time), so that each plane's
     # series is contiguous and the DataFrame below wraps it without a copy.
     ac = np.zeros((len(planes), len(sky.index))) if hourly else None
+    # The unshaded profiles of shaded planes only give their unshaded energy.
     by_orient = np.argsort(orient, kind="stable")
+    by_orient = by_orient[~is_shaded[plane_pos[by_orient]]]
     bounds = np.searchsorted(orient[by_orient], np.arange(n_orient + 1))
     rank = _link_rank(plane_pos)
     for sl in _chunks(int(sky.lit.sum()), n_orient, chunk_mib):
@@ -727,11 +873,36 @@ def simulate_planes(
     orientations = orientations.assign(specific_yield_kwh_kwp=monthly_orient.sum(axis=0))
 
     # Planes = weighted sums of orientation columns, scaled by kWp.
-    monthly = np.zeros((len(planes), 12))
-    np.add.at(monthly, plane_pos, monthly_orient[:, orient].T * scale[:, None])
-    monthly_kwh = pd.DataFrame(monthly, index=planes.index, columns=pd.RangeIndex(1, 13))
-    monthly_kwh.columns.name = "month"
+    unshaded = np.zeros((len(planes), 12))
+    np.add.at(unshaded, plane_pos, monthly_orient[:, orient].T * scale[:, None])
+    monthly = unshaded.copy()
+    if shade is not None and len(shade.plane_ids):
+        # Each shaded plane its own profile, chunk by chunk (time x chunk only).
+        spos = planes.index.get_indexer(shade.plane_ids)
+        monthly_shaded = np.zeros((12, len(spos)))
+        rows = np.flatnonzero(sky.lit)
+        for sl in _chunks(len(rows), len(spos), chunk_mib, temporaries=40):
+            sel = np.arange(sl.start, sl.stop)
+            prof = _shaded_ac_per_kwp_lit(sky, shade, sel)
+            if len(starts):
+                np.add.at(
+                    monthly_shaded,
+                    (run_month[:, None], sel[None, :]),
+                    np.add.reduceat(prof, starts, axis=0) * sky.step_hours,
+                )
+            if ac is not None:
+                ac[np.ix_(spos[sl], rows)] = (prof * shade.kwp[sl]).T
+        monthly[spos] = monthly_shaded.T * shade.kwp[:, None]
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        out = pd.DataFrame(values, index=planes.index, columns=pd.RangeIndex(1, 13))
+        out.columns.name = "month"
+        return out
+
+    monthly_kwh = frame(monthly)
+    unshaded_monthly_kwh = frame(unshaded)
     annual_kwh = monthly_kwh.sum(axis=1).rename("annual_kwh")
+    unshaded_annual_kwh = unshaded_monthly_kwh.sum(axis=1).rename("unshaded_annual_kwh")
     kwp = planes["kwp"].rename("kwp")
     specific = (annual_kwh / kwp.where(kwp > 0)).rename("specific_yield_kwh_kwp")
     ac_kw = None
@@ -747,7 +918,11 @@ def simulate_planes(
         plane_orientations=links,
         kwp=kwp,
         mode=mode,
+        unshaded_annual_kwh=unshaded_annual_kwh,
+        unshaded_monthly_kwh=unshaded_monthly_kwh,
+        shading_loss_percent=shading_loss_percent(unshaded_annual_kwh, annual_kwh),
         _sky=sky,
+        _shade=shade,
     )
 
 

@@ -343,7 +343,7 @@ def fetch_osm_buildings(
     ------
     ReadError
         If neither or both of ``bbox`` and ``place`` are given, osmnx is missing
-        (install ``quartier-solaire[osm]``) or the download fails.
+        (install ``osmnx``) or the download fails.
     """
     if (bbox is None) == (place is None):
         raise ReadError("give either a bounding box or a place name", code="buildings_fetch_args")
@@ -386,7 +386,7 @@ def _download(
         ox = importlib.import_module("osmnx")
     except ImportError as exc:
         raise ReadError(
-            "downloading from OpenStreetMap needs osmnx: pip install 'quartier-solaire[osm]'",
+            "downloading from OpenStreetMap needs osmnx: pip install osmnx",
             code="buildings_osmnx_missing",
         ) from exc
     try:
