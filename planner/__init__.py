@@ -1,0 +1,30 @@
+"""Households, their consumption, and the energy flows of a collective project. No Streamlit here."""
+
+from planner.consumption_io import (
+    QualityReport,
+    QualityRules,
+    inspect_consumption,
+    read_consumption,
+)
+from planner.estimate import EstimateAssumptions, Household, estimate_profile
+from planner.flows import EnergyFlows, flows
+from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
+from planner.profile import ProfileReport, to_typical_year
+
+__all__ = [
+    "EnergyFlows",
+    "EstimateAssumptions",
+    "Household",
+    "ProfileReport",
+    "QualityReport",
+    "QualityRules",
+    "daily_heatmap",
+    "estimate_profile",
+    "flows",
+    "inspect_consumption",
+    "monthly_energy",
+    "read_consumption",
+    "to_typical_year",
+    "typical_days",
+    "weekly_heatmap",
+]
