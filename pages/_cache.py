@@ -151,4 +151,3 @@ def building_energy(
         (result.planes["building_id"] == building_id) & result.planes["suitable"]
     ]
     return planes_energy(chosen, _weather, site(dataset), pv_params, step="30min")
-

@@ -116,9 +116,9 @@ def rooftop_map(
         prefer_canvas=False,
     )
     if basemap:
-        folium.TileLayer(
-            "OpenStreetMap", max_zoom=20, attr="© OpenStreetMap contributors"
-        ).add_to(fmap)
+        folium.TileLayer("OpenStreetMap", max_zoom=20, attr="© OpenStreetMap contributors").add_to(
+            fmap
+        )
     folium.GeoJson(
         frame.__geo_interface__,
         name="buildings",

@@ -8,14 +8,14 @@ import pandas as pd
 import pvlib
 import streamlit as st
 
-from geodata.roofs import RoofParams
 from geodata.lookup import bbox_size_km
+from geodata.roofs import RoofParams
 from pages import _cache, _state
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import LANGUAGES, describe, t
 from solar.engine import PVParams
-from solar.synthetic_weather import distance_km
 from solar.rooftop import SuitabilityParams
+from solar.synthetic_weather import distance_km
 
 _LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -144,7 +144,9 @@ def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame,
     for problem in meta.get("problems", []):
         st.sidebar.warning(describe(problem, lang))
     if meta.get("latitude") is not None and meta.get("longitude") is not None:
-        away = distance_km(location.latitude, location.longitude, meta["latitude"], meta["longitude"])
+        away = distance_km(
+            location.latitude, location.longitude, meta["latitude"], meta["longitude"]
+        )
         if away > FAR_WEATHER_KM:
             st.sidebar.warning(t("weather.far_from_site", lang, distance_km=round(away)))
     label_key = meta.get("label_key")
@@ -188,7 +190,9 @@ def dataset(lang: str) -> _cache.Dataset:
     elif source == "osm":
         st.sidebar.caption(t("buildings.osm_help", lang))
         view = (st.session_state.get(_state.MAP) or {}).get("bounds")
-        if st.sidebar.button(t("buildings.osm_fetch", lang), key=_state.OSM_FETCH, disabled=not view):
+        if st.sidebar.button(
+            t("buildings.osm_fetch", lang), key=_state.OSM_FETCH, disabled=not view
+        ):
             _fetch_osm_view(view, lang)
         chosen = st.session_state.get(_state.OSM_DATASET) or _cache.DEMO
     if st.session_state.get(_state.DATASET_KEY) != chosen.key:
@@ -204,7 +208,12 @@ def _fetch_osm_view(bounds: dict, lang: str) -> None:
     width, height = bbox_size_km(west, south, east, north)
     if max(width, height) > MAX_OSM_SIDE_KM:
         st.sidebar.error(
-            t("buildings.osm_too_large", lang, side=f"{max(width, height):.1f}", limit=MAX_OSM_SIDE_KM)
+            t(
+                "buildings.osm_too_large",
+                lang,
+                side=f"{max(width, height):.1f}",
+                limit=MAX_OSM_SIDE_KM,
+            )
         )
         return
     key = "osm:" + ",".join(f"{v:.4f}" for v in (west, south, east, north))

@@ -10,12 +10,21 @@ from streamlit_folium import st_folium
 from geodata.lookup import building_at
 from pages import _cache, _map, _sidebar, _state
 from planner.consumption_io import read_consumption
-from planner.estimate import COOKINGS, DWELLINGS, HEATINGS, WATER_HEATERS, Household, estimate_profile
+from planner.estimate import (
+    COOKINGS,
+    DWELLINGS,
+    HEATINGS,
+    WATER_HEATERS,
+    Household,
+    estimate_profile,
+)
 from planner.flows import flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
 from planner.profile import to_typical_year
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, number, percent, t
+
+MARGIN = dict(l=10, r=10, t=20, b=10)
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
@@ -246,25 +255,33 @@ tab_month, tab_week, tab_year, tab_days = st.tabs(
     [t(f"home.tab.{k}", lang) for k in ("months", "week", "year", "days")]
 )
 with tab_month:
-    figure = go.Figure(go.Bar(x=months, y=monthly_energy(energy).to_numpy(), marker_color="#2563eb"))
-    figure.update_layout(yaxis_title="kWh", height=320, margin=dict(l=10, r=10, t=20, b=10))
+    figure = go.Figure(
+        go.Bar(x=months, y=monthly_energy(energy).to_numpy(), marker_color="#2563eb")
+    )
+    figure.update_layout(yaxis_title="kWh", height=320, margin=MARGIN)
     st.plotly_chart(figure, key="home_monthly")
 with tab_week:
     week = weekly_heatmap(energy)
     days = [t(f"weekday.{d}", lang) for d in week.index]
     figure = go.Figure(
-        go.Heatmap(z=week.to_numpy(), x=week.columns, y=days, colorscale="Blues", colorbar_title="kW")
+        go.Heatmap(
+            z=week.to_numpy(), x=week.columns, y=days, colorscale="Blues", colorbar_title="kW"
+        )
     )
-    figure.update_layout(xaxis_title=t("home.hour", lang), height=320, margin=dict(l=10, r=10, t=20, b=10))
+    figure.update_layout(xaxis_title=t("home.hour", lang), height=320, margin=MARGIN)
     st.plotly_chart(figure, key="home_week")
 with tab_year:
     year = daily_heatmap(energy)
     figure = go.Figure(
         go.Heatmap(
-            z=year.to_numpy().T, x=year.index, y=year.columns, colorscale="Blues", colorbar_title="kW"
+            z=year.to_numpy().T,
+            x=year.index,
+            y=year.columns,
+            colorscale="Blues",
+            colorbar_title="kW",
         )
     )
-    figure.update_layout(yaxis_title=t("home.hour", lang), height=360, margin=dict(l=10, r=10, t=20, b=10))
+    figure.update_layout(yaxis_title=t("home.hour", lang), height=360, margin=MARGIN)
     st.plotly_chart(figure, key="home_year")
 with tab_days:
     seasons = typical_days(energy)
@@ -275,7 +292,10 @@ with tab_days:
         ]
     )
     figure.update_layout(
-        xaxis_title=t("home.hour", lang), yaxis_title="kW", height=320, margin=dict(l=10, r=10, t=20, b=10)
+        xaxis_title=t("home.hour", lang),
+        yaxis_title="kW",
+        height=320,
+        margin=MARGIN,
     )
     st.plotly_chart(figure, key="home_days")
 
@@ -293,7 +313,10 @@ except ValueError:
     st.warning(t("home.grid_mismatch", lang))
     st.stop()
 r1, r2, r3 = st.columns(3)
-r1.metric(t("home.roof_production", lang), t("unit.kwh_per_year", lang, value=number(totals.prod_kwh, lang)))
+r1.metric(
+    t("home.roof_production", lang),
+    t("unit.kwh_per_year", lang, value=number(totals.prod_kwh, lang)),
+)
 r2.metric(
     t("home.self_production", lang),
     percent(totals.self_production_rate, lang) if totals.cons_kwh else "–",
@@ -320,6 +343,6 @@ figure = go.Figure(
         go.Bar(x=months, y=monthly_energy(production).to_numpy(), name=t("home.production", lang)),
     ]
 )
-figure.update_layout(barmode="group", yaxis_title="kWh", height=320, margin=dict(l=10, r=10, t=20, b=10))
+figure.update_layout(barmode="group", yaxis_title="kWh", height=320, margin=MARGIN)
 st.plotly_chart(figure, key="home_cover")
 st.caption(t("home.cover_note", lang))

@@ -56,7 +56,8 @@ summary = result.summary()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("summary.buildings", lang), number(summary["buildings"], lang))
 c2.metric(
-    t("summary.suitable_kwp", lang), t("unit.kwp", lang, value=number(summary["suitable_kwp"], lang))
+    t("summary.suitable_kwp", lang),
+    t("unit.kwp", lang, value=number(summary["suitable_kwp"], lang)),
 )
 c3.metric(
     t("summary.gwh", lang),

@@ -1,4 +1,4 @@
-"""Households, their consumption, and the energy flows of a collective project. No Streamlit here."""
+"""Households, their consumption, and the flows of a collective project. No Streamlit."""
 
 from planner.consumption_io import (
     QualityReport,

@@ -77,7 +77,9 @@ def _describe_dict(problem: dict[str, Any], lang: str) -> str:
     from quartier_solaire.errors import Problem
 
     fields = {k: problem[k] for k in ("code", "message") if k in problem}
-    extra = {k: problem[k] for k in ("severity", "line", "field", "count", "params") if k in problem}
+    extra = {
+        k: problem[k] for k in ("severity", "line", "field", "count", "params") if k in problem
+    }
     return describe(Problem(**fields, **extra), lang)
 
 

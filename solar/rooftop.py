@@ -84,8 +84,8 @@ def simulate_rooftops(
     planes: pd.DataFrame,
     weather: pd.DataFrame,
     location: pvlib.location.Location,
-    params: PVParams = PVParams(),
-    suitability: SuitabilityParams = SuitabilityParams(),
+    params: PVParams | None = None,
+    suitability: SuitabilityParams | None = None,
     *,
     mode: str = "exact",
 ) -> RooftopYield:
@@ -101,10 +101,10 @@ def simulate_rooftops(
         Hourly typical year (ghi, dni, dhi [W/m2], temp_air [C], wind_speed [m/s]).
     location : pvlib.location.Location
         Site of the neighbourhood.
-    params : PVParams
-        System parameters shared by every plane.
-    suitability : SuitabilityParams
-        Thresholds for a suitable roof.
+    params : PVParams, optional
+        System parameters shared by every plane; the defaults when None.
+    suitability : SuitabilityParams, optional
+        Thresholds for a suitable roof; the defaults when None.
     mode : str
         ``"exact"`` or ``"fast"`` (see :func:`solar.engine.simulate_planes`).
 
@@ -112,6 +112,8 @@ def simulate_rooftops(
     -------
     RooftopYield
     """
+    params = params or PVParams()
+    suitability = suitability or SuitabilityParams()
     reference = pd.DataFrame(
         {
             "surface_tilt": [REFERENCE_TILT],
@@ -161,7 +163,7 @@ def planes_energy(
     planes: pd.DataFrame,
     weather: pd.DataFrame,
     location: pvlib.location.Location,
-    params: PVParams = PVParams(),
+    params: PVParams | None = None,
     *,
     step: str = "30min",
 ) -> pd.Series:

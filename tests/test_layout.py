@@ -56,7 +56,9 @@ def test_app_is_only_a_router():
 
 def test_caching_lives_only_in_pages_cache():
     code = [ROOT / "app.py"] + [
-        f for folder in ("pages", *DOMAIN, "quartier_solaire") for f in (ROOT / folder).rglob("*.py")
+        f
+        for folder in ("pages", *DOMAIN, "quartier_solaire")
+        for f in (ROOT / folder).rglob("*.py")
     ]
     users = [
         str(f.relative_to(ROOT))

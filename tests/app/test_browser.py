@@ -93,7 +93,11 @@ def test_map_renders_offline_and_a_click_shows_details(app_url, browser):
     cdn_requests = []
     page.on(
         "request",
-        lambda r: cdn_requests.append(r.url) if "leaflet" in r.url and "/app/static/" not in r.url else None,
+        lambda r: (
+            cdn_requests.append(r.url)
+            if "leaflet" in r.url and "/app/static/" not in r.url
+            else None
+        ),
     )
     page.goto(app_url, wait_until="domcontentloaded")
 
@@ -162,7 +166,9 @@ def test_a_cooperative_opens_its_own_buildings_file(app_url, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url, wait_until="domcontentloaded")
     page.get_by_text("Mon fichier de bâtiments").click(timeout=60_000)
-    page.locator("section[data-testid='stSidebar'] input[type=file]").first.set_input_files(str(path))
+    page.locator("section[data-testid='stSidebar'] input[type=file]").first.set_input_files(
+        str(path)
+    )
     page.get_by_text("Ce que nous avons lu : 60 bâtiments").wait_for(timeout=60_000)
     page.get_by_text("batiments_lambert93.geojson", exact=False).first.wait_for(timeout=10_000)
     deadline = time.monotonic() + 60

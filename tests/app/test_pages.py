@@ -159,7 +159,12 @@ def test_forget_my_data_clears_the_session():
 
 
 def _bounds(west, south, east, north):
-    return {"bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}}
+    return {
+        "bounds": {
+            "_southWest": {"lat": south, "lng": west},
+            "_northEast": {"lat": north, "lng": east},
+        }
+    }
 
 
 def test_openstreetmap_area_of_the_map_view_is_loaded(monkeypatch):
