@@ -9,7 +9,12 @@
   all planes (running it on 10,000 planes would take several minutes);
 * memory: tracemalloc peak of each engine call (aggregates only, then exact mode
   with ``hourly=True`` which builds the time x plane matrix), and the process
-  peak RSS (``resource.getrusage``) at the end.
+  peak RSS (``resource.getrusage``) at the end;
+* shading by neighbours: the demo neighbourhood (``geodata.demo`` ->
+  ``geodata.roofs.roof_planes`` -> ``geodata.shading.horizon_profiles``) with
+  and without its horizons, its mean shading loss, then the random planes with
+  the demo's skylines given to them in turn (every plane shaded, the worst
+  case: each gets its own profile), exact mode, aggregates only.
 
 Weather: the embedded synthetic Nantes year if ``solar.synthetic_weather`` is
 importable, else pvlib's Greensboro TMY3.
@@ -36,6 +41,9 @@ from pvlib.location import Location
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from geodata.demo import demo_buildings  # noqa: E402
+from geodata.roofs import roof_planes  # noqa: E402
+from geodata.shading import horizon_profiles  # noqa: E402
 from solar.engine import PVParams, modelchain_ac_kw, simulate_planes  # noqa: E402
 
 
@@ -83,6 +91,49 @@ def _traced_peak_mib(fn) -> float:
     tracemalloc.stop()
     del out
     return peak
+
+
+def _shading(planes, weather, location, params) -> dict[str, float]:
+    """Time the engine with horizon profiles, on the demo then on ``planes``."""
+    buildings = demo_buildings()
+    demo, roofs_s = _timed(lambda: roof_planes(buildings))
+    horizon, horizon_s = _timed(lambda: horizon_profiles(demo, buildings))
+    frame = demo.set_index("plane_id")[["surface_tilt", "surface_azimuth", "kwp", "mounting"]]
+    _, plain_s = _timed(lambda: simulate_planes(frame, weather, location, params))
+    shaded, shaded_s = _timed(
+        lambda: simulate_planes(frame, weather, location, params, horizon=horizon)
+    )
+    loss = shaded.shading_loss_percent
+    n_shaded = int((loss > 0).sum())
+    weighted = 100.0 * (1.0 - shaded.annual_kwh.sum() / shaded.unshaded_annual_kwh.sum())
+    print(
+        f"demo  : {len(buildings)} buildings, {len(frame)} planes ({n_shaded} shaded); roof "
+        f"planes {roofs_s:.2f} s, horizons {horizon_s:.2f} s, engine {plain_s:.2f} s without "
+        f"/ {shaded_s:.2f} s with horizons; shading loss mean {loss.mean():.2f} %, median "
+        f"{loss.median():.2f} %, max {loss.max():.1f} %, energy-weighted {weighted:.2f} %"
+    )
+    # Every random plane shaded by one of the demo's (non-zero) skylines.
+    skylines = horizon[(horizon > 0).any(axis=1)]
+    many = skylines[np.arange(len(planes)) % len(skylines)]
+    big, big_s = _timed(lambda: simulate_planes(planes, weather, location, params, horizon=many))
+    big_mib = _traced_peak_mib(
+        lambda: simulate_planes(planes, weather, location, params, horizon=many)
+    )
+    print(
+        f"shaded: {big_s:8.2f} s for {len(planes)} planes all shaded (exact, aggregates), "
+        f"traced peak {big_mib:.0f} MiB, mean loss {big.shading_loss_percent.mean():.2f} %"
+    )
+    return {
+        "demo_planes": len(frame),
+        "demo_shaded_planes": n_shaded,
+        "demo_horizon_profiles_seconds": round(horizon_s, 3),
+        "demo_engine_seconds": round(plain_s, 3),
+        "demo_engine_with_horizon_seconds": round(shaded_s, 3),
+        "demo_mean_shading_loss_percent": round(float(loss.mean()), 2),
+        "demo_energy_weighted_shading_loss_percent": round(weighted, 2),
+        "shaded_exact_planes_per_s": round(len(planes) / big_s, 1),
+        "shaded_aggregates_traced_peak_mib": round(big_mib, 1),
+    }
 
 
 def main() -> None:
@@ -139,6 +190,8 @@ def main() -> None:
         f"runs, {rss_peak:.0f} MiB after exact hourly=True ({hourly_s:.1f} s)"
     )
 
+    shading = _shading(planes, weather, location, params)
+
     planes_n = len(planes)
     fast_rate = planes_n / fast_s
     exact_rate = planes_n / exact_s
@@ -162,6 +215,7 @@ def main() -> None:
         "aggregates_peak_rss_mib": round(rss_aggregates, 1),
         "hourly_exact_seconds": round(hourly_s, 2),
         "peak_rss_mib": round(rss_peak, 1),
+        **shading,
         "seconds": round(time.perf_counter() - t0, 1),
     }
     print(json.dumps(figures))

@@ -85,6 +85,35 @@ the stored sky state (solar position and weather of the lit hours, a few
 hundred kB). With ``hourly=True`` each chunk is scaled straight into the
 (plane-major) output, so memory is the output plus one chunk.
 
+Shading by neighbours
+---------------------
+With ``horizon`` (one skyline profile per plane, as
+:func:`geodata.shading.horizon_profiles` returns it), a plane whose skyline
+rises above 0 deg in some sector gets its OWN per-kWp profile: the same chain
+as above, where the POA components go through
+:func:`solar.shading.apply_horizon` before the reflection losses -- beam and
+circumsolar diffuse multiplied by :func:`solar.shading.beam_visible` (the sun
+at mid-interval above the skyline at its azimuth, a hard cut, the skyline
+interpolated between sector centres), the rest of the sky diffuse by
+:func:`solar.shading.sky_view_fraction`, the ground-reflected part unchanged.
+The circumsolar part is the one pvlib returns with ``return_components=True``
+(Hay & Davies, Reindl, Perez, Perez-Driesse); the isotropic and Klucher models
+have none and are shaded as isotropic sky. Cell temperature follows the
+shaded ``poa_global``. Planes whose skyline is at or below 0 deg everywhere,
+and planes of 0 kWp, keep the shared per-orientation profiles, so an all-zero
+horizon gives exactly the run without it.
+
+Shaded planes are computed in chunks of planes (lit time x chunk arrays,
+bounded by ``chunk_mib``), and take this exact per-plane path in BOTH modes:
+the fast grid's bilinear weights would need four shaded profiles per plane
+instead of one. Their unshaded energy (``unshaded_annual_kwh``, the basis of
+``shading_loss_percent``) comes from the shared profile of their exact
+orientation, so in fast mode a shaded plane's loss compares like with like
+(its unshaded energy may differ from a no-horizon fast run by the grid's
+interpolation error, within 1 %). A shaded plane thus costs two profiles:
+its orientation's and its own; :py:meth:`PlaneYield.ac_kw_for` rebuilds the
+latter from the stored skyline.
+
 References
 ----------
 .. [1] W. F. Holmgren, C. W. Hansen and M. A. Mikofski, "pvlib python: a
@@ -307,8 +336,9 @@ class PlaneYield:
     orientations : pandas.DataFrame
         One row per computed per-kWp profile: ``surface_tilt`` [deg],
         ``surface_azimuth`` [deg], ``mounting``, ``specific_yield_kwh_kwp``
-        [kWh/kWp]. Exact mode: the distinct orientations; fast mode: the grid
-        nodes used.
+        [kWh/kWp], all unshaded. Exact mode: the distinct orientations; fast
+        mode: the grid nodes used, plus the exact orientations of shaded
+        planes (module docstring, "Shading by neighbours").
     plane_orientations : pandas.DataFrame
         Long table ``plane``, ``orientation`` (row of ``orientations``),
         ``weight`` [unitless]: a plane's per-kWp profile is the weighted sum of
