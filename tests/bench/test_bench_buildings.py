@@ -17,6 +17,8 @@ KEYS = {
     "simulate_fast_s",
     "simulate_exact_s",
     "exact_vs_fast",
+    "simulate_shaded_s",
+    "shaded_vs_exact",
     "rooftops_s",
     "summary_s",
     "map_build_s",
