@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import _state
+from app_pages import _state
 
 st.set_page_config(page_title="Quartier Solaire", page_icon="☀️", layout="wide")
 _state.init()

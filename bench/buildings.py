@@ -21,7 +21,7 @@ temporary folder. Then, in the order a page would run them:
 * ``rooftops``: :func:`solar.rooftop.simulate_rooftops` (exact mode, no
   horizon, as the page runs it): its own simulation plus the per-building
   summary; ``summary_s`` is ``rooftops_s - simulate_exact_s``, the summary's share;
-* ``map_build``: :func:`pages._map.rooftop_map` (no basemap), and
+* ``map_build``: :func:`app_pages._map.rooftop_map` (no basemap), and
   ``map_render``: ``fmap.get_root().render()``, which is what streamlit-folium
   does before sending the map to the browser; ``map_html_mib`` is the size of
   that HTML;
@@ -63,7 +63,7 @@ from geodata.io import read_buildings  # noqa: E402
 from geodata.roofs import RoofParams, roof_planes  # noqa: E402
 from geodata.schema import CRS, METRIC_CRS_FRANCE  # noqa: E402
 from geodata.shading import horizon_profiles  # noqa: E402
-from pages._map import rooftop_map  # noqa: E402
+from app_pages._map import rooftop_map  # noqa: E402
 from solar.engine import PVParams, simulate_planes  # noqa: E402
 from solar.rooftop import simulate_rooftops  # noqa: E402
 from solar.synthetic_weather import synthetic_year  # noqa: E402

@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 SOURCES = [
     p
-    for folder in ("pages", "quartier_solaire", "solar", "geodata", "planner")
+    for folder in ("app_pages", "quartier_solaire", "solar", "geodata", "planner")
     for p in (ROOT / folder).rglob("*.py")
 ] + [ROOT / "app.py"]
 

@@ -32,13 +32,19 @@ def test_domain_packages_never_import_streamlit(package):
 
 
 @pytest.mark.parametrize("package", DOMAIN)
-def test_domain_packages_never_import_pages(package):
+def test_domain_packages_never_import_app_pages(package):
     offenders = [
         str(f.relative_to(ROOT))
         for f in (ROOT / package).rglob("*.py")
-        if any(name.split(".")[0] == "pages" for name in _imports(f))
+        if any(name.split(".")[0] == "app_pages" for name in _imports(f))
     ]
     assert offenders == []
+
+
+def test_no_pages_folder_beside_app_py():
+    # Streamlit gives a pages/ folder beside the main script its legacy meaning
+    # in the first session, even with st.navigation: pages live in app_pages/.
+    assert not (ROOT / "pages").exists()
 
 
 def test_app_is_only_a_router():
@@ -54,10 +60,10 @@ def test_app_is_only_a_router():
     assert calls <= {"set_page_config", "navigation", "run", "init"}
 
 
-def test_caching_lives_only_in_pages_cache():
+def test_caching_lives_only_in_app_pages_cache():
     code = [ROOT / "app.py"] + [
         f
-        for folder in ("pages", *DOMAIN, "quartier_solaire")
+        for folder in ("app_pages", *DOMAIN, "quartier_solaire")
         for f in (ROOT / folder).rglob("*.py")
     ]
     users = [
@@ -65,7 +71,7 @@ def test_caching_lives_only_in_pages_cache():
         for f in code
         if any(word in f.read_text(encoding="utf-8") for word in ("cache_data", "cache_resource"))
     ]
-    assert users == ["pages/_cache.py"]
+    assert users == ["app_pages/_cache.py"]
 
 
 def test_streamlit_config_is_explicit_and_safe():

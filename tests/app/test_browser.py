@@ -88,6 +88,17 @@ def browser():
         browser.close()
 
 
+def test_a_page_opened_by_its_url_on_a_fresh_server_is_found(app_url, browser):
+    # Runs first in this module: the server has had no session yet. A pages/
+    # folder beside app.py made Streamlit answer "Page not found" here.
+    page = browser.new_page()
+    page.goto(f"{app_url}/methode", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Méthode et sources").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_000)
+    assert page.get_by_text("Page not found").count() == 0
+    page.close()
+
+
 def test_map_renders_offline_and_a_click_shows_details(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     cdn_requests = []

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import _state
+from app_pages import _state
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -90,7 +90,7 @@ def test_weather_from_another_climate_is_flagged(monkeypatch):
     import pvlib
     import streamlit as st
 
-    from pages import _cache
+    from app_pages import _cache
     from solar.weather_files import read_weather_file
 
     # A real TMY3 year for Greensboro, NC, shipped with pvlib, stands in for PVGIS.
@@ -108,7 +108,7 @@ def test_weather_from_another_climate_is_flagged(monkeypatch):
 def _my_home(lang="fr"):
     at = _app(lang)
     at.run()
-    at.switch_page("pages/my_home.py")
+    at.switch_page("app_pages/my_home.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -172,7 +172,7 @@ def test_openstreetmap_area_of_the_map_view_is_loaded(monkeypatch):
 
     from geodata.demo import demo_buildings
     from geodata.io import BuildingReport
-    from pages import _cache
+    from app_pages import _cache
 
     fetched = []
 

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.lookup import building_at
-from pages import _cache, _map, _sidebar, _state
+from app_pages import _cache, _map, _sidebar, _state
 from quartier_solaire.i18n import describe, number, percent, t
 
 lang = _sidebar.language()

@@ -5,7 +5,7 @@ from dataclasses import fields
 import pandas as pd
 import streamlit as st
 
-from pages import _sidebar
+from app_pages import _sidebar
 from quartier_solaire.i18n import t
 
 lang = _sidebar.language()

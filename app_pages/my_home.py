@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.lookup import building_at
-from pages import _cache, _map, _sidebar, _state
+from app_pages import _cache, _map, _sidebar, _state
 from planner.consumption_io import read_consumption
 from planner.estimate import (
     COOKINGS,

@@ -56,9 +56,9 @@ DEFAULTS: dict[str, object] = {
 
 # (file, catalogue key of the title, icon, url path); the first page is the default.
 PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("pages/rooftop_map.py", "nav.rooftop_map", ":material/map:", "carte"),
-    ("pages/my_home.py", "nav.my_home", ":material/home:", "mon-foyer"),
-    ("pages/method.py", "nav.method", ":material/menu_book:", "methode"),
+    ("app_pages/rooftop_map.py", "nav.rooftop_map", ":material/map:", "carte"),
+    ("app_pages/my_home.py", "nav.my_home", ":material/home:", "mon-foyer"),
+    ("app_pages/method.py", "nav.method", ":material/menu_book:", "methode"),
 )
 
 

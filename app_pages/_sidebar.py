@@ -10,7 +10,7 @@ import streamlit as st
 
 from geodata.lookup import bbox_size_km
 from geodata.roofs import RoofParams
-from pages import _cache, _state
+from app_pages import _cache, _state
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import LANGUAGES, describe, t
 from solar.engine import PVParams
