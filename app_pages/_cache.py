@@ -22,6 +22,7 @@ import streamlit as st
 from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams, roof_planes
+from geodata.shading import ShadingParams, horizon_profiles
 from solar.engine import PVParams
 from solar.pvgis import weather_for_site
 from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simulate_rooftops
@@ -96,6 +97,16 @@ def planes(dataset: Dataset, params: RoofParams) -> gpd.GeoDataFrame:
     return roof_planes(buildings(dataset)[0], params)
 
 
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def horizons(dataset: Dataset, roof_params: RoofParams, shading: ShadingParams) -> pd.DataFrame:
+    """Return each roof plane's skyline [deg] per azimuth sector, indexed by plane id."""
+    roof = planes(dataset, roof_params)
+    profiles = horizon_profiles(
+        roof, buildings(dataset)[0], radius_m=shading.radius_m, sector_deg=shading.sector_deg
+    )
+    return pd.DataFrame(profiles, index=roof["plane_id"].to_numpy())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def weather(
     source: str,
@@ -122,13 +133,28 @@ def rooftops(
     roof_params: RoofParams,
     pv_params: PVParams,
     suitability: SuitabilityParams,
+    shading: ShadingParams,
     _weather: pd.DataFrame,
 ) -> RooftopYield:
     """Return the yield of every roof of a dataset under one weather year."""
     frame = pd.DataFrame(planes(dataset, roof_params).drop(columns="geometry"))
     frame = frame.set_index("plane_id")
     mode = "fast" if len(frame) > FAST_MODE_PLANES else "exact"
-    return simulate_rooftops(frame, _weather, site(dataset), pv_params, suitability, mode=mode)
+    horizon = (
+        horizons(dataset, roof_params, shading).loc[frame.index].to_numpy()
+        if shading.enabled
+        else None
+    )
+    return simulate_rooftops(
+        frame,
+        _weather,
+        site(dataset),
+        pv_params,
+        suitability,
+        mode=mode,
+        horizon=horizon,
+        sector_deg=shading.sector_deg,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_KEY)
@@ -138,6 +164,7 @@ def building_energy(
     roof_params: RoofParams,
     pv_params: PVParams,
     suitability: SuitabilityParams,
+    shading: ShadingParams,
     building_id: str,
     _weather: pd.DataFrame,
 ) -> pd.Series:
@@ -146,8 +173,21 @@ def building_energy(
     A roof's production is not personal data; the household's consumption,
     which this is compared with, never enters a cache.
     """
-    result = rooftops(dataset, weather_key, roof_params, pv_params, suitability, _weather)
+    result = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
     chosen = result.planes[
         (result.planes["building_id"] == building_id) & result.planes["suitable"]
     ]
-    return planes_energy(chosen, _weather, site(dataset), pv_params, step="30min")
+    horizon = (
+        horizons(dataset, roof_params, shading).loc[chosen.index].to_numpy()
+        if shading.enabled
+        else None
+    )
+    return planes_energy(
+        chosen,
+        _weather,
+        site(dataset),
+        pv_params,
+        step="30min",
+        horizon=horizon,
+        sector_deg=shading.sector_deg,
+    )

@@ -8,9 +8,10 @@ import pandas as pd
 import pvlib
 import streamlit as st
 
+from app_pages import _cache, _state
 from geodata.lookup import bbox_size_km
 from geodata.roofs import RoofParams
-from app_pages import _cache, _state
+from geodata.shading import ShadingParams
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import LANGUAGES, describe, t
 from solar.engine import PVParams
@@ -38,11 +39,12 @@ class Assumptions:
     roof: RoofParams
     pv: PVParams
     suitability: SuitabilityParams
+    shading: ShadingParams
 
 
 def assumptions(lang: str) -> Assumptions:
     """Draw the editable assumptions; return them as domain parameters."""
-    roof, pv, fit = RoofParams(), PVParams(), SuitabilityParams()
+    roof, pv, fit, shade = RoofParams(), PVParams(), SuitabilityParams(), ShadingParams()
     with st.sidebar.expander(t("sidebar.assumptions", lang)):
         density = st.number_input(
             t("sidebar.module_density", lang),
@@ -90,10 +92,27 @@ def assumptions(lang: str) -> Assumptions:
             key=_state.SUITABLE_SHARE,
             help=t("sidebar.suitable_share_help", lang),
         )
+        shading = st.toggle(
+            t("sidebar.shading", lang),
+            value=shade.enabled,
+            key=_state.SHADING,
+            help=t("sidebar.shading_help", lang),
+        )
+        radius = st.number_input(
+            t("sidebar.shading_radius", lang),
+            min_value=10.0,
+            max_value=500.0,
+            value=shade.radius_m,
+            step=10.0,
+            key=_state.SHADING_RADIUS,
+            disabled=not shading,
+            help=t("sidebar.shading_radius_help", lang),
+        )
     return Assumptions(
         roof=replace(roof, module_power_density_kwp_m2=density, edge_setback_m=setback),
         pv=replace(pv, losses_percent=losses, dc_ac_ratio=ratio),
         suitability=replace(fit, min_share_of_reference=share / 100),
+        shading=replace(shade, enabled=shading, radius_m=radius),
     )
 
 

@@ -14,7 +14,7 @@ assumptions = _sidebar.assumptions(lang)
 st.title(t("method.title", lang))
 st.markdown(t("method.intro", lang))
 
-for section in ("weather", "roofs", "pv", "suitability", "privacy"):
+for section in ("weather", "roofs", "shading", "pv", "suitability", "privacy"):
     st.subheader(t(f"method.{section}.title", lang))
     st.markdown(t(f"method.{section}.body", lang))
 
@@ -29,6 +29,7 @@ rows = [
         (t("method.roofs.title", lang), assumptions.roof),
         (t("method.pv.title", lang), assumptions.pv),
         (t("method.suitability.title", lang), assumptions.suitability),
+        (t("method.shading.title", lang), assumptions.shading),
     )
     for f in fields(params)
 ]

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.lookup import building_at
 from app_pages import _cache, _map, _sidebar, _state
+from geodata.lookup import building_at
 from planner.consumption_io import read_consumption
 from planner.estimate import (
     COOKINGS,
@@ -42,7 +42,13 @@ if st.button(t("home.forget", lang), key=_state.HOME_FORGET):
 # --- 1. my building --------------------------------------------------------------
 st.subheader(t("home.step_building", lang))
 result = _cache.rooftops(
-    dataset, weather_key, assumptions.roof, assumptions.pv, assumptions.suitability, weather
+    dataset,
+    weather_key,
+    assumptions.roof,
+    assumptions.pv,
+    assumptions.suitability,
+    assumptions.shading,
+    weather,
 )
 home = st.session_state[_state.HOME_BUILDING]
 clicked = st_folium(
@@ -305,7 +311,14 @@ if home is None:
     st.info(t("home.pick_building", lang))
     st.stop()
 production = _cache.building_energy(
-    dataset, weather_key, assumptions.roof, assumptions.pv, assumptions.suitability, home, weather
+    dataset,
+    weather_key,
+    assumptions.roof,
+    assumptions.pv,
+    assumptions.suitability,
+    assumptions.shading,
+    home,
+    weather,
 )
 try:
     totals, _ = flows(production, energy)

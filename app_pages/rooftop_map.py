@@ -5,8 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.lookup import building_at
 from app_pages import _cache, _map, _sidebar, _state
+from geodata.lookup import building_at
 from quartier_solaire.i18n import describe, number, percent, t
 
 lang = _sidebar.language()
@@ -49,6 +49,7 @@ with st.spinner(t("map.computing", lang)):
         assumptions.roof,
         assumptions.pv,
         assumptions.suitability,
+        assumptions.shading,
         weather,
     )
 summary = result.summary()
@@ -129,6 +130,12 @@ with right:
         specific = t(
             "unit.kwh_per_kwp", lang, value=number(totals["best_specific_yield_kwh_kwp"], lang)
         )
+        loss = totals["shading_loss_percent"]
+        shade = (
+            t("details.shading_value", lang, value=number(loss, lang, decimals=1))
+            if pd.notna(loss)
+            else t("details.shading_off", lang)
+        )
         st.markdown(
             "\n".join(
                 "- " + t("details.figure", lang, label=t(label, lang), value=value)
@@ -136,6 +143,7 @@ with right:
                     ("details.kwp", kwp),
                     ("details.annual", kwh),
                     ("details.specific", specific),
+                    ("details.shading", shade),
                 )
             )
         )
@@ -149,6 +157,7 @@ with right:
                 t("details.col.kwp", lang): planes["kwp"].round(2),
                 t("details.col.annual", lang): planes["annual_kwh"].round(0),
                 t("details.col.specific", lang): planes["specific_yield_kwh_kwp"].round(0),
+                t("details.col.shading", lang): planes["shading_loss_percent"].round(1),
                 t("details.col.suitable", lang): planes["suitable"],
                 t("details.col.inferred", lang): planes["inferred_from"],
             }

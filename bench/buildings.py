@@ -58,12 +58,12 @@ from pvlib.location import Location
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app_pages._map import rooftop_map  # noqa: E402
 from geodata.demo import DEMO_SITE, demo_buildings  # noqa: E402
 from geodata.io import read_buildings  # noqa: E402
 from geodata.roofs import RoofParams, roof_planes  # noqa: E402
 from geodata.schema import CRS, METRIC_CRS_FRANCE  # noqa: E402
 from geodata.shading import horizon_profiles  # noqa: E402
-from app_pages._map import rooftop_map  # noqa: E402
 from solar.engine import PVParams, simulate_planes  # noqa: E402
 from solar.rooftop import simulate_rooftops  # noqa: E402
 from solar.synthetic_weather import synthetic_year  # noqa: E402

@@ -59,6 +59,8 @@ Approximations and what is out of scope
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -70,6 +72,7 @@ from geodata.schema import METRIC_CRS_FRANCE
 from quartier_solaire.errors import Problem
 
 __all__ = [
+    "ShadingParams",
     "STATISTICS",
     "building_heights",
     "horizon_profiles",
@@ -268,6 +271,28 @@ def observer_heights(
         given = pd.to_numeric(planes["observer_height_m"], errors="coerce").to_numpy(float)
         out = np.where(np.isfinite(given), given, out)
     return out, problems
+
+
+@dataclass(frozen=True)
+class ShadingParams:
+    """Whether and how far to look for neighbours' shade.
+
+    Parameters
+    ----------
+    enabled : bool
+        Account for shading by neighbouring buildings.
+    radius_m : float
+        Neighbours farther than this are ignored [m]. At Nantes the winter
+        solstice noon sun stands ~19 deg high (90 - 47.2 - 23.4), so a 30 m
+        block casts ~85 m of shade: 100 m covers the buildings of a
+        neighbourhood (assumption, editable).
+    sector_deg : float
+        Width of the skyline's azimuth sectors [deg].
+    """
+
+    enabled: bool = True
+    radius_m: float = 100.0
+    sector_deg: float = 10.0
 
 
 def horizon_profiles(

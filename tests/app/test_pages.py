@@ -170,9 +170,9 @@ def _bounds(west, south, east, north):
 def test_openstreetmap_area_of_the_map_view_is_loaded(monkeypatch):
     import streamlit as st
 
+    from app_pages import _cache
     from geodata.demo import demo_buildings
     from geodata.io import BuildingReport
-    from app_pages import _cache
 
     fetched = []
 
