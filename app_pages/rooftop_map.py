@@ -69,9 +69,9 @@ st.caption(
     t(
         "summary.suitable_definition",
         lang,
-        share=round(assumptions.suitability.min_share_of_reference * 100),
-        reference=round(result.reference_specific_yield_kwh_kwp),
-        kwp=assumptions.suitability.min_suitable_kwp,
+        share=number(assumptions.suitability.min_share_of_reference * 100, lang),
+        reference=number(result.reference_specific_yield_kwh_kwp, lang),
+        kwp=number(assumptions.suitability.min_suitable_kwp, lang, decimals=1),
     )
 )
 
