@@ -180,9 +180,7 @@ def split_footprint(
     # Work next to the origin: Lambert-93 coordinates are ~1e6 m.
     origin = np.asarray(polygon.exterior.coords[0])
     local = shapely.transform(polygon, lambda xy: xy - origin)
-    rings = [np.asarray(local.exterior.coords)] + [
-        np.asarray(r.coords) for r in local.interiors
-    ]
+    rings = [np.asarray(local.exterior.coords)] + [np.asarray(r.coords) for r in local.interiors]
     edges = np.concatenate([np.diff(r, axis=0) for r in rings])
     length = np.hypot(edges[:, 0], edges[:, 1])
     keep = length > 1e-9

@@ -34,9 +34,7 @@ hipped
     is ``b**2 / 4`` for a side ``b = 2B``); each long side is a trapezoid of
     parallel sides ``2A`` and ``2(A - B)`` and height ``B``: area
     ``(2A - B) B``. Together: ``2 B**2 + 2 (2A - B) B = 4 A B``, the footprint.
-    A square gives a pyramid of four triangles. Exact for rectangles; for L or
-    T shapes the skeleton of the envelope is an approximation (the planes
-    still add up to the real footprint).
+    A square gives a pyramid of four triangles. Exact for rectangles.
 skillion
     One plane facing ``roof_direction_deg``.
 flat
@@ -49,6 +47,35 @@ canopy
     ``RoofParams.canopy_max_height_m`` high) is a solar car-port: the canopy
     itself carries the modules, tilted at ``RoofParams.canopy_tilt_deg``
     across its short axis, with no row spacing and no edge setback.
+
+L-, T- and U-shaped footprints
+-------------------------------
+One ridge on the enclosing rectangle is wrong for a house with wings: the
+wing of an L would face the wrong way. A gabled or hipped footprint (after
+mapping the shapes of :data:`SHAPE_MODELS`) is therefore split into wings
+when it fills less than ``RoofParams.split_fill_ratio`` of its minimum
+rotated rectangle and is rectilinear (:func:`geodata.footprints.split_footprint`:
+dominant edge direction, snapped grid, greedy rectangles with the fewest,
+most balanced parts; the parts tile the footprint exactly). Each part is
+roofed with the building's shape:
+
+- gabled: the ridge runs through the part's centre along its WING, the
+  largest rectangle of the footprint that contains the part, so that the
+  short stub left at the inner corner of an L keeps the ridge of its wing;
+- hipped: the four planes of the part's own rectangle.
+
+The valleys where wings meet are not modelled: each part's planes stop at
+the part's edge, and every plane keeps its true plan area. A stated
+``roof_direction_deg`` or ``roof_orientation`` applies to the main (largest)
+wing only; the other wings take the default ridge along their wing (noted
+in ``inferred_from``), since a house's wings are usually at right angles to
+one another. The split is noted in ``inferred_from`` (``"footprint split
+into 2 wings (L-shape)"``). Footprints under the fill ratio that are not
+rectilinear (curves, many angles) or would need more than
+``RoofParams.split_max_parts`` wings keep one ridge on the enclosing
+rectangle, noted ``"complex footprint: one ridge on the bounding rectangle,
+approximate"``. Skillions, flat roofs and canopies are never split (racks are
+laid on the whole usable area).
 
 Other OSM shapes are approximated (:data:`SHAPE_MODELS`): half-hipped,
 gambrel and saltbox as gabled; pyramidal and mansard as hipped; dome, round
@@ -89,6 +116,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geodata.footprints import split_footprint
 from geodata.schema import CRS as WGS84
 from geodata.schema import METRIC_CRS_FRANCE
 
@@ -200,6 +228,22 @@ class RoofParams:
         Usages (:data:`geodata.schema.USAGES`) whose small buildings are
         assumed to have gabled roofs when the shape is unknown; a missing
         usage counts as ``"unknown"``.
+    split_fill_ratio : float, default 0.85
+        A gabled or hipped footprint filling less than this share of its
+        minimum rotated rectangle is split into wings when rectilinear [-].
+        Assumption: a rectangle with a porch or a bay window fills more than
+        0.9 of it, while an L of two equal wings fills at most 0.75.
+    split_max_parts : int, default 6
+        At most this many wings; beyond it the footprint is roofed as a whole
+        (assumption: houses have a few wings).
+    split_min_part_area_m2 : float, default 10
+        Rectangles smaller than this join a neighbouring wing [m2]
+        (assumption: porches and bay windows carry no roof worth modelling
+        on its own).
+    split_angle_tolerance_deg : float, default 10
+        Edges within this angle of the footprint's main directions count as
+        right-angled [deg] (assumption: digitised footprints of right-angled
+        houses are off by a few degrees).
     """
 
     gabled_tilt_deg: float = 35.0
@@ -217,6 +261,10 @@ class RoofParams:
     module_power_density_kwp_m2: float = 0.20
     house_max_footprint_m2: float = 250.0
     pitched_usages: tuple[str, ...] = ("residential", "unknown", "annex", "religious")
+    split_fill_ratio: float = 0.85
+    split_max_parts: int = 6
+    split_min_part_area_m2: float = 10.0
+    split_angle_tolerance_deg: float = 10.0
 
 
 def rack_ground_coverage_ratio(
@@ -345,7 +393,10 @@ class _Parts:
     Vectors are (n, 2) arrays of grid (x east, y north) components; ``conv`` is
     the grid bearing of true north [deg]; ``direction`` the stated
     ``roof_direction_deg`` [deg from true north] and ``dir_vec`` its grid unit
-    vector; ``notes`` collects, per part, what was assumed.
+    vector, ``orientation`` the stated ``roof_orientation`` (both only on the
+    main wing of a split footprint); ``margin`` how far [m] the region
+    rectangles overhang the part's rectangle; ``notes`` collects, per part,
+    what was assumed.
     """
 
     polygons: np.ndarray
@@ -360,16 +411,21 @@ class _Parts:
     latitude: np.ndarray
     direction: np.ndarray
     dir_vec: np.ndarray
+    orientation: np.ndarray
+    margin: np.ndarray
     model: np.ndarray
     notes: list
 
 
 def _describe_parts(polygons, owner, attrs, crs, params) -> _Parts:
     frame = _frames(polygons)
-    conv = _north_bearing(frame["centre"], crs)
-    direction = attrs["roof_direction_deg"][owner]
     notes: list[list[str]] = [[] for _ in range(len(polygons))]
     model = _resolve_shape(attrs, owner, shapely.area(polygons), params, notes)
+    polygons, owner, model, notes, frame, main, margin = _split_wings(
+        polygons, owner, model, notes, frame, attrs, params
+    )
+    conv = _north_bearing(frame["centre"], crs)
+    direction = np.where(main, attrs["roof_direction_deg"][owner], np.nan)
     return _Parts(
         polygons=polygons,
         owner=owner,
@@ -377,10 +433,111 @@ def _describe_parts(polygons, owner, attrs, crs, params) -> _Parts:
         latitude=_latitude(frame["centre"], crs),
         direction=direction,
         dir_vec=_unit_from_bearing(np.radians(direction + conv)),
+        orientation=np.where(main, attrs["roof_orientation"][owner], ""),
+        margin=margin,
         model=model,
         notes=notes,
         **frame,
     )
+
+
+def _split_wings(polygons, owner, model, notes, frame, attrs, params):
+    """Replace L-, T- and U-shaped gabled and hipped parts by their wings (module notes).
+
+    Returns the new polygons, owners, models, notes and frames, whether each
+    part is its footprint's main (largest) wing, and each part's region margin [m].
+    """
+    n = len(polygons)
+    main = np.ones(n, dtype=bool)
+    margin = np.full(n, _MARGIN_M)
+    fill = shapely.area(polygons) / np.maximum(4.0 * frame["a"] * frame["b"], _SLIVER_M2)
+    candidates = np.flatnonzero(
+        np.isin(model, ("gabled", "hipped")) & (fill < params.split_fill_ratio)
+    )
+    if not candidates.size:
+        return polygons, owner, model, notes, frame, main, margin
+    splits = {}
+    for k in candidates:
+        split = split_footprint(
+            polygons[k],
+            max_parts=params.split_max_parts,
+            min_part_area_m2=params.split_min_part_area_m2,
+            angle_tolerance_deg=params.split_angle_tolerance_deg,
+        )
+        if split.split:
+            splits[k] = split
+        elif split.shape == "complex":
+            notes[k].append("complex footprint: one ridge on the bounding rectangle, approximate")
+    if not splits:
+        return polygons, owner, model, notes, frame, main, margin
+
+    rows: list[int] = []  # the original part each new part comes from
+    new_polygons, new_notes, new_main, new_margin, overrides = [], [], [], [], []
+    for k in range(n):
+        split = splits.get(k)
+        if split is None:
+            rows.append(k)
+            new_polygons.append(polygons[k])
+            new_notes.append(notes[k])
+            new_main.append(True)
+            new_margin.append(_MARGIN_M)
+            overrides.append(None)
+            continue
+        stated = np.isfinite(attrs["roof_direction_deg"][owner[k]]) or (
+            attrs["roof_orientation"][owner[k]] != ""
+        )
+        said = f"footprint split into {len(split.parts)} wings ({split.shape})"
+        for j, (tile, rect, wing) in enumerate(
+            zip(split.parts, split.rectangles, split.wings, strict=True)
+        ):
+            extra = [said]
+            if j > 0 and stated:
+                extra.append("roof_direction_deg and roof_orientation apply to the main wing only")
+            rows.append(k)
+            new_polygons.append(tile)
+            new_notes.append([*notes[k], *extra])
+            new_main.append(j == 0)
+            # Regions must reach every bit of the tile that lies outside its rectangle.
+            new_margin.append(_MARGIN_M + shapely.hausdorff_distance(tile, rect))
+            overrides.append(_box_frame(rect, wing if model[k] == "gabled" else rect))
+    rows = np.asarray(rows)
+    frame = {key: value[rows].copy() for key, value in frame.items()}
+    for new, override in enumerate(overrides):
+        if override is not None:
+            for key, value in override.items():
+                frame[key][new] = value
+    polygons = np.empty(len(rows), dtype=object)
+    polygons[:] = new_polygons
+    return (
+        polygons,
+        owner[rows],
+        model[rows],
+        new_notes,
+        frame,
+        np.asarray(new_main),
+        np.asarray(new_margin, dtype=float),
+    )
+
+
+def _box_frame(rect, axis_box) -> dict:
+    """Frame of a rectangle whose long axis ``u`` is that of ``axis_box`` (see :func:`_frames`)."""
+    corners = np.asarray(rect.exterior.coords)[:4]
+    axis = np.asarray(axis_box.exterior.coords)[:3]
+    e0, e1 = axis[1] - axis[0], axis[2] - axis[1]
+    long_edge = e0 if np.hypot(*e0) >= np.hypot(*e1) else e1
+    u = long_edge / np.hypot(*long_edge)
+    v = np.array([-u[1], u[0]])
+    centre = corners.mean(axis=0)
+    along = (corners - centre) @ u
+    across = (corners - centre) @ v
+    return {
+        "centre": centre,
+        "u": u,
+        "v": v,
+        "a": along.max(),
+        "b": across.max(),
+        "corners": corners,
+    }
 
 
 def _gabled(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
@@ -388,7 +545,7 @@ def _gabled(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
     idx = np.flatnonzero(parts.model == "gabled")
     if not idx.size:
         return []
-    orientation = attrs["roof_orientation"][parts.owner[idx]]
+    orientation = parts.orientation[idx]
     with_dir = np.isfinite(parts.direction[idx])
     dir_vec, u, v = parts.dir_vec[idx], parts.u[idx], parts.v[idx]
     # A stated direction wins: the slopes run along the envelope axis nearest to it.
@@ -402,14 +559,15 @@ def _gabled(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
     # Point the normal towards the stated direction so that its plane faces it exactly.
     flip = with_dir & (np.einsum("ij,ij->i", normal, dir_vec) < 0)
     normal = np.where(flip[:, None], -normal, normal)
-    half_ridge = np.where(ridge_on_u, parts.a[idx], parts.b[idx]) + _MARGIN_M
+    margin = parts.margin[idx]
+    half_ridge = np.where(ridge_on_u, parts.a[idx], parts.b[idx]) + margin
     half_span = np.where(ridge_on_u, parts.b[idx], parts.a[idx])
     tilt = _pitch(attrs, parts, idx, half_span, params.gabled_tilt_deg, "gabled", params)
     stated = np.radians(parts.direction[idx] + parts.conv[idx])
     zero = np.zeros_like(half_ridge)
     chunks = []
     for order, side in enumerate((1.0, -1.0)):
-        outer = side * (half_span + _MARGIN_M)
+        outer = side * (half_span + margin)
         local = np.array(
             [[-half_ridge, zero], [half_ridge, zero], [half_ridge, outer], [-half_ridge, outer]]
         )
@@ -432,7 +590,8 @@ def _hipped(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
     if not idx.size:
         return []
     # Outer corners overhang by the margin along the 45-degree hips, so the split is unchanged.
-    a, b = parts.a[idx] + _MARGIN_M, parts.b[idx] + _MARGIN_M
+    margin = parts.margin[idx]
+    a, b = parts.a[idx] + margin, parts.b[idx] + margin
     r = parts.a[idx] - parts.b[idx]  # half-length of the ridge
     zero = np.zeros_like(a)
     u, v = parts.u[idx], parts.v[idx]

@@ -62,9 +62,13 @@ def _plain(report: dict[str, Any], lang: str) -> str:
         if key == "problems":
             continue
         label = t(f"inspect.{key}", lang) if has(f"inspect.{key}") else key
-        if isinstance(value, float):
-            value = f"{value:,.6g}"
-        lines.append(f"{label}: {value}")
+        if key == "kind" and has(f"inspect.kind.{value}"):
+            value = t(f"inspect.kind.{value}", lang)
+        elif isinstance(value, bool):
+            value = t("inspect.yes" if value else "inspect.no", lang)
+        elif isinstance(value, float):
+            value = f"{value:.6g}".replace(".", "," if lang == "fr" else ".")
+        lines.append(t("inspect.line", lang, label=label, value=value))
     problems = report.get("problems") or []
     if problems:
         lines.append(t("inspect.problems", lang, count=len(problems)))

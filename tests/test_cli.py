@@ -35,7 +35,8 @@ def test_inspect_plain_words_in_french(tmp_path, capsys):
     demo_geojson(path)
     assert cli.main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Type de fichier: buildings" in out
+    assert "Type de fichier : bâtiments" in out
+    assert "Bâtiments gardés : 186" in out
 
 
 def test_inspect_unknown_file_is_a_clear_error(tmp_path, capsys):
