@@ -191,6 +191,7 @@ else:
         max_value=100_000.0,
         value=0.0,
         step=1000.0,
+        format="%.0f",
         key=keys["ev_km_per_year"],
     )
     cooking = c2.selectbox(
@@ -352,8 +353,18 @@ else:
     )
 figure = go.Figure(
     [
-        go.Bar(x=months, y=monthly_energy(energy).to_numpy(), name=t("home.consumption", lang)),
-        go.Bar(x=months, y=monthly_energy(production).to_numpy(), name=t("home.production", lang)),
+        go.Bar(
+            x=months,
+            y=monthly_energy(energy).to_numpy(),
+            name=t("home.consumption", lang),
+            marker_color="#2563eb",
+        ),
+        go.Bar(
+            x=months,
+            y=monthly_energy(production).to_numpy(),
+            name=t("home.production", lang),
+            marker_color="#f59e0b",
+        ),
     ]
 )
 figure.update_layout(barmode="group", yaxis_title="kWh", height=320, margin=MARGIN)

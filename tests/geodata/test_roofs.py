@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Proj, Transformer
@@ -436,3 +438,203 @@ def test_planes_partition_any_rectangle(length, width, axis, shape, usage):
     assert (planes["area_m2"] >= planes["footprint_area_m2"] - 1e-9).all()
     assert (planes["usable_area_m2"] <= planes["area_m2"] + 1e-9).all()
     assert (planes["kwp"] >= 0).all() and planes["plane_id"].is_unique
+
+
+# --- wings of L-, T- and U-shaped footprints ----------------------------------------
+
+BEFORE_SPLIT = Path(__file__).parents[1] / "data" / "roofs" / "rectangles_before_split.csv"
+
+
+def footprint(boxes, turn_deg=0.0, dx=0.0, dy=0.0):
+    """Union of local boxes (x east, y north [m]) turned clockwise by `turn_deg`, in Lambert-93.
+
+    The local frame is in true-north bearings at the reference point, so an
+    edge along local x faces azimuths `turn_deg` + 0 / 180 after turning.
+    """
+    bearing = math.radians(90.0 + turn_deg + CONVERGENCE)
+    u = np.array([math.sin(bearing), math.cos(bearing)])
+    v = np.array([-u[1], u[0]])
+    c = np.array([X0 + dx, Y0 + dy])
+    local = shapely.union_all([shapely.box(*b) for b in boxes])
+    return shapely.transform(local, lambda xy: c + xy[:, :1] * u + xy[:, 1:] * v)
+
+
+# Two 10 x 6 m wings at right angles, overlapping at the corner (84 m2) or end to end (120 m2).
+L_CORNER = [(0, 0, 10, 6), (0, 0, 6, 10)]
+L_END = [(0, 0, 10, 6), (0, 6, 6, 16)]
+T_SHAPE = [(0, 8, 14, 14), (4, 0, 10, 8)]
+U_SHAPE = [(0, 0, 16, 6), (0, 6, 6, 14), (10, 6, 16, 14)]
+
+
+def assert_circular_close(actual, expected, tol):
+    diff = np.abs(np.mod(np.asarray(actual) - np.asarray(expected) + 180.0, 360.0) - 180.0)
+    assert (diff <= tol).all(), (actual, expected)
+
+
+@pytest.mark.parametrize("boxes", [L_CORNER, L_END], ids=["corner", "end"])
+@pytest.mark.parametrize("turn", [0.0, 30.0])
+def test_l_shaped_gabled_has_one_ridge_per_wing(boxes, turn):
+    house = footprint(boxes, turn)
+    planes = roof_planes(frame([house], roof_shape="gabled", roof_angle_deg=35.0))
+    assert len(planes) == 4
+    assert list(planes["plane_id"]) == ["b0-1", "b0-2", "b0-3", "b0-4"]
+    assert (
+        planes["inferred_from"]
+        .str.contains("footprint split into 2 wings (L-shape)", regex=False)
+        .all()
+    )
+    az = np.mod(planes["surface_azimuth"].to_numpy() - turn, 360.0)
+    # Each wing's two planes face opposite ways: one wing 0/180, the other 90/270 (+ turn).
+    first, second = az[:2], az[2:]
+    assert_circular_close(first[0] - first[1], 180.0, 1.0)
+    assert_circular_close(second[0] - second[1], 180.0, 1.0)
+    axes = sorted([np.mod(first[0] + 1.0, 180.0) - 1.0, np.mod(second[0] + 1.0, 180.0) - 1.0])
+    assert_circular_close(axes, [0.0, 90.0], 1.0)
+    assert planes["footprint_area_m2"].sum() == pytest.approx(house.area, rel=1e-6)
+    union = shapely.union_all(planes.to_crs(2154).geometry.to_numpy())
+    assert union.symmetric_difference(house).area < 1e-3
+    assert (planes["usable_area_m2"] > 0).all()
+
+
+def test_l_corner_wing_stub_keeps_its_wing_ridge():
+    # The stub left at the inner corner (6 x 4 m, long side east-west) belongs to the
+    # north-south wing: its planes face east and west, not north and south.
+    planes = roof_planes(frame([footprint(L_CORNER)], roof_shape="gabled", roof_angle_deg=35.0))
+    by_area = planes.sort_values("footprint_area_m2")
+    assert_rel_close(by_area["footprint_area_m2"], [12, 12, 30, 30], 1e-6)
+    assert_azimuths(by_area["surface_azimuth"].iloc[:2], [90.0, 270.0])
+    assert_azimuths(by_area["surface_azimuth"].iloc[2:], [0.0, 180.0])
+
+
+def test_hipped_l_gives_eight_planes():
+    house = footprint(L_END, 30.0)
+    planes = roof_planes(frame([house], roof_shape="hipped", roof_angle_deg=30.0))
+    assert len(planes) == 8
+    assert planes["footprint_area_m2"].sum() == pytest.approx(120.0, rel=1e-6)
+    # Each 10 x 6 m wing: two trapezoids (2a - b) b / 4 = 21 and two triangles b**2 / 4 = 9.
+    assert_rel_close(sorted(planes["footprint_area_m2"]), [9] * 4 + [21] * 4, 1e-6)
+    az = np.mod(planes["surface_azimuth"].to_numpy() - 30.0, 90.0)
+    assert_circular_close(np.minimum(az, 90.0 - az), np.zeros(8), 1e-3)
+    assert planes["inferred_from"].str.contains("footprint split into 2 wings").all()
+
+
+@pytest.mark.parametrize(
+    ("boxes", "shape", "wings"),
+    [(T_SHAPE, "T-shape", 2), (U_SHAPE, "U-shape", 3)],
+)
+def test_t_and_u_shapes(boxes, shape, wings):
+    house = footprint(boxes, 12.0)
+    planes = roof_planes(frame([house], roof_shape="gabled"))
+    assert len(planes) == 2 * wings
+    assert (
+        planes["inferred_from"]
+        .str.contains(f"split into {wings} wings ({shape})", regex=False)
+        .all()
+    )
+    assert planes["footprint_area_m2"].sum() == pytest.approx(house.area, rel=1e-6)
+    az = np.mod(planes["surface_azimuth"].to_numpy() - 12.0, 90.0)
+    assert_circular_close(np.minimum(az, 90.0 - az), np.zeros(len(planes)), 1e-3)
+    # The U's arms run north-south, its base east-west: 2 planes face 0/180, 4 face 90/270.
+    facing_ns = np.isclose(np.mod(planes["surface_azimuth"] - 12.0, 180.0), 0.0, atol=1e-3)
+    assert facing_ns.sum() == 2
+    # Ridges from the same wing frame: each part's two planes have equal area.
+    pairs = planes["footprint_area_m2"].to_numpy().reshape(-1, 2)
+    assert_rel_close(pairs[:, 0], pairs[:, 1], 1e-6)
+
+
+def test_rectangles_are_unchanged():
+    """Planes of rectangles (and a rectangle with a porch) as roofs.py gave them before wings.
+
+    The fixture was written by geodata/roofs.py at commit 723b24e, before footprints
+    were split, for the same frame as below.
+    """
+    porch = shapely.union_all([rectangle(10, 8, dx=200), rectangle(2, 1.5, dx=200, dy=4.7)])
+    geoms = [
+        rectangle(10, 6),
+        rectangle(12, 8, axis_azimuth=25, dx=40),
+        rectangle(14, 9, axis_azimuth=-40, dx=80),
+        rectangle(9, 7, axis_azimuth=10, dx=120),
+        rectangle(11, 7, axis_azimuth=70, dx=160),
+        porch,
+    ]
+    gdf = frame(
+        geoms,
+        roof_shape=["gabled", "hipped", "gabled", "skillion", "gabled", "gabled"],
+        roof_direction_deg=[np.nan, np.nan, 200.0, 170.0, np.nan, np.nan],
+        roof_orientation=["", "", "", "", "across", ""],
+    )
+    planes = roof_planes(gdf)
+    before = pd.read_csv(BEFORE_SPLIT, keep_default_na=False)
+    assert list(planes["plane_id"]) == list(before["plane_id"])
+    assert list(planes["inferred_from"]) == list(before["inferred_from"])
+    for column in ("surface_tilt", "footprint_area_m2", "area_m2", "usable_area_m2", "kwp"):
+        assert_rel_close(planes[column], before[column], 1e-7, column)
+    assert_circular_close(planes["surface_azimuth"], before["surface_azimuth"], 1e-6)
+
+
+def test_complex_footprint_is_not_split_and_is_flagged():
+    # A round house (a 24-gon) and a chevron whose wings meet at 45 deg.
+    disc = shapely.Point(X0, Y0).buffer(7.0, quad_segs=6)
+    chevron = footprint([(0, 0, 12, 5)], 0.0, dx=60).union(footprint([(0, 0, 12, 5)], 45.0, dx=60))
+    planes = roof_planes(frame([disc, chevron], roof_shape="gabled"))
+    assert (planes.groupby("building_id").size() == 2).all()
+    assert planes["inferred_from"].str.contains("complex footprint: one ridge").all()
+    assert not planes["inferred_from"].str.contains("split into").any()
+    areas = planes.groupby("building_id")["footprint_area_m2"].sum()
+    assert_rel_close(areas, [disc.area, chevron.area], 1e-6)
+
+
+def test_flat_l_is_not_split():
+    planes = roof_planes(frame([footprint(L_END)], roof_shape="flat"))
+    assert len(planes) == 1
+    assert planes["footprint_area_m2"].iloc[0] == pytest.approx(120.0, rel=1e-6)
+    assert planes["inferred_from"].iloc[0] == ""
+
+
+def test_stated_direction_applies_to_the_main_wing():
+    # End-to-end L whose wings are 10 x 6 m (east-west) and 6 x 12 m (north-south, larger).
+    house = footprint([(0, 0, 10, 6), (0, 6, 6, 18)])
+    planes = roof_planes(
+        frame([house], roof_shape="gabled", roof_angle_deg=35.0, roof_direction_deg=100.0)
+    )
+    assert len(planes) == 4
+    main, other = planes.iloc[:2], planes.iloc[2:]
+    assert_rel_close(main["footprint_area_m2"], [36, 36], 1e-6)
+    assert_azimuths(main["surface_azimuth"], [100.0, 280.0])
+    assert_azimuths(other["surface_azimuth"], [0.0, 180.0])
+    assert other["inferred_from"].str.contains("apply to the main wing only").all()
+    assert not main["inferred_from"].str.contains("main wing only").any()
+
+
+def test_split_parameters():
+    house = footprint(L_END)
+    whole = roof_planes(frame([house], roof_shape="gabled"), RoofParams(split_fill_ratio=0.5))
+    assert len(whole) == 2  # 120 / 160 = 0.75 fill: not split below a 0.5 threshold
+    assert not whole["inferred_from"].str.contains("split").any()
+    one = roof_planes(frame([house], roof_shape="gabled"), RoofParams(split_max_parts=1))
+    assert len(one) == 2
+    assert one["inferred_from"].str.contains("complex footprint").all()
+
+
+def test_demo_neighbourhood_planes_cover_the_buildings():
+    from geodata.demo import demo_buildings
+
+    buildings = demo_buildings()
+    planes = roof_planes(buildings)
+    assert planes["building_id"].nunique() == len(buildings)
+    footprints = buildings.to_crs(2154).area.sum()
+    assert planes["footprint_area_m2"].sum() == pytest.approx(footprints, rel=5e-3)
+    # Give every other terrace-less house an L: the totals still match.
+    houses = buildings.index[buildings["roof_shape"].isin(["gabled", "hipped"])][::2]
+    metric = buildings.to_crs(2154)
+    centres = metric.loc[houses].centroid
+    ells = [
+        shapely.affinity.translate(
+            shapely.union_all([shapely.box(0, 0, 10, 6), shapely.box(0, 6, 6, 14)]), p.x, p.y
+        )
+        for p in centres
+    ]
+    metric.loc[houses, "geometry"] = ells
+    planes = roof_planes(metric)
+    assert planes.groupby("building_id").size().loc[metric.loc[houses, "id"]].ge(4).all()
+    assert planes["footprint_area_m2"].sum() == pytest.approx(metric.area.sum(), rel=5e-3)
