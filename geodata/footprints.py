@@ -64,6 +64,11 @@ __all__ = ["FootprintSplit", "decompose_footprint", "split_footprint"]
 _MAX_GRID_LINES = 16
 # Areas [m2] below this are floating-point slivers of an intersection.
 _SLIVER_M2 = 1e-6
+# Vertices closer than this to the line of their neighbours are dropped [m].
+_SIMPLIFY_M = 1e-6
+# Tiles are cut with snap-rounding on this grid [m], which keeps them valid; it moves
+# their edges by at most this much (a relative area error near 1e-8 for a house).
+_GRID_M = 1e-7
 
 
 @dataclass(frozen=True)
@@ -252,8 +257,11 @@ def split_footprint(
                 ys[j1] + far * (j1 == ny),
             )
         )
-    tiles = _polygonal_all(shapely.intersection(np.array(stretched), rotated))
+    tiles = _polygonal_all(shapely.intersection(np.array(stretched), rotated, grid_size=_GRID_M))
     tiles = _attach_leftovers(rotated, tiles)
+    # Drop the near-duplicate vertices that snapping and merging leave (a micrometre apart):
+    # they would make the planes invalid once rounded to a geographic CRS.
+    tiles = shapely.simplify(tiles, _SIMPLIFY_M)
 
     order = np.argsort(-shapely.area(tiles), kind="stable")
     back = [shapely.transform(g, from_frame) for g in (tiles[order], boxes, wings)]
@@ -420,7 +428,9 @@ def _polygonal_all(geoms: np.ndarray) -> np.ndarray:
 
 def _attach_leftovers(footprint, tiles: np.ndarray) -> np.ndarray:
     """Join every piece of the footprint that no tile covers to its best neighbouring tile."""
-    rest = shapely.difference(footprint, shapely.union_all(tiles))
+    rest = shapely.difference(
+        footprint, shapely.union_all(tiles, grid_size=_GRID_M), grid_size=_GRID_M
+    )
     tiles = tiles.copy()
     for piece in shapely.get_parts(rest):
         if shapely.get_type_id(piece) != 3 or piece.area <= _SLIVER_M2:
@@ -430,5 +440,5 @@ def _attach_leftovers(footprint, tiles: np.ndarray) -> np.ndarray:
             k = int(np.argmax(shared))
         else:
             k = int(np.argmin(shapely.distance(piece, tiles)))
-        tiles[k] = shapely.union(tiles[k], piece)
+        tiles[k] = shapely.union(tiles[k], piece, grid_size=_GRID_M)
     return tiles

@@ -261,7 +261,7 @@ class RoofParams:
     module_power_density_kwp_m2: float = 0.20
     house_max_footprint_m2: float = 250.0
     pitched_usages: tuple[str, ...] = ("residential", "unknown", "annex", "religious")
-    split_fill_ratio: float = 0.85
+    split_fill_ratio: float = 0.9
     split_max_parts: int = 6
     split_min_part_area_m2: float = 10.0
     split_angle_tolerance_deg: float = 10.0

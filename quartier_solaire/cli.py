@@ -12,7 +12,12 @@ import argparse
 import importlib
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
+import urllib.request
+import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -114,9 +119,37 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "--server.port",
         str(args.port),
     ]
-    os.chdir(PROJECT_ROOT)  # .streamlit/config.toml is read from the working folder
-    os.execv(sys.executable, command)
-    return 0  # not reached
+    # .streamlit/config.toml is read from the working folder. Streamlit itself
+    # stays headless (no first-run e-mail prompt); we open the browser once the
+    # server answers, where there is a screen to open it on.
+    server = subprocess.Popen(command, cwd=PROJECT_ROOT)
+    # Stopping this command stops the server: never leave it running alone.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    url = f"http://localhost:{args.port}"
+    try:
+        if not args.no_browser and _has_display() and _wait_until_up(url, server):
+            webbrowser.open(url)
+        return server.wait()
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGINT)
+        return server.wait()
+
+
+def _has_display() -> bool:
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, timeout_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start the app in the browser")
     run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--no-browser", action="store_true", help="serve without opening a browser")
     run.set_defaults(func=_cmd_run)
     inspect = sub.add_parser("inspect", help="say what a file holds, as the readers see it")
     inspect.add_argument("file")

@@ -54,16 +54,48 @@ def test_inspect_missing_file(tmp_path, capsys):
     assert report["error"]["code"] == "no_such_file"
 
 
-def test_run_starts_streamlit_on_app_py(monkeypatch):
-    calls = []
-    monkeypatch.setattr(cli.os, "execv", lambda exe, argv: calls.append(argv))
-    monkeypatch.setattr(cli.os, "chdir", lambda path: None)
+class _FakeServer:
+    def __init__(self, argv, cwd):
+        self.argv, self.cwd = argv, cwd
+
+    def poll(self):
+        return None
+
+    def wait(self):
+        return 0
+
+
+def test_run_starts_streamlit_on_app_py_and_opens_the_browser(monkeypatch):
+    servers, opened = [], []
+    monkeypatch.setattr(
+        cli.subprocess,
+        "Popen",
+        lambda argv, cwd: servers.append(_FakeServer(argv, cwd)) or servers[-1],
+    )
     monkeypatch.setattr(cli, "ensure_leaflet", lambda: None)
-    cli.main(["run", "--port", "8765"])
-    (argv,) = calls
-    assert argv[1:4] == ["-m", "streamlit", "run"]
-    assert argv[4] == str(ROOT / "app.py")
-    assert argv[-2:] == ["--server.port", "8765"]
+    monkeypatch.setattr(cli, "_has_display", lambda: True)
+    monkeypatch.setattr(cli, "_wait_until_up", lambda url, server: True)
+    monkeypatch.setattr(cli.webbrowser, "open", opened.append)
+    assert cli.main(["run", "--port", "8765"]) == 0
+    (server,) = servers
+    assert server.argv[1:4] == ["-m", "streamlit", "run"]
+    assert server.argv[4] == str(ROOT / "app.py")
+    assert server.argv[-2:] == ["--server.port", "8765"]
+    assert server.cwd == ROOT
+    assert opened == ["http://localhost:8765"]
+
+
+def test_run_without_a_screen_or_with_no_browser_opens_nothing(monkeypatch):
+    opened = []
+    monkeypatch.setattr(cli.subprocess, "Popen", lambda argv, cwd: _FakeServer(argv, cwd))
+    monkeypatch.setattr(cli, "ensure_leaflet", lambda: None)
+    monkeypatch.setattr(cli, "_wait_until_up", lambda url, server: True)
+    monkeypatch.setattr(cli.webbrowser, "open", opened.append)
+    monkeypatch.setattr(cli, "_has_display", lambda: False)
+    cli.main(["run"])
+    monkeypatch.setattr(cli, "_has_display", lambda: True)
+    cli.main(["run", "--no-browser"])
+    assert opened == []
 
 
 def test_console_script_is_declared():
@@ -79,3 +111,32 @@ def test_bad_arguments_exit_with_usage(argv):
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)
     assert exc.value.code == 2
+
+
+def test_stopping_the_command_stops_the_server(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # A real `run` against a fake streamlit: SIGTERM to the command must end its child.
+    fake = tmp_path / "streamlit"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")  # a regular package shadows the real one
+    (fake / "__main__.py").write_text("import time\nwhile True: time.sleep(0.1)\n")
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "quartier_solaire.cli", "run", "--no-browser", "--port", "1"],
+        env=env,
+    )
+    time.sleep(2)
+    children = subprocess.run(
+        ["pgrep", "-P", str(command.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert children, "the server process was started"
+    command.send_signal(signal.SIGTERM)
+    command.wait(timeout=10)
+    time.sleep(0.5)
+    alive = [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+    assert alive == []

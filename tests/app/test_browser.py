@@ -43,6 +43,7 @@ def app_url():
             "run",
             "--port",
             str(port),
+            "--no-browser",
         ],
         cwd=ROOT,
         env=env,
