@@ -1,0 +1,39 @@
+"""Weather sources and PV simulation with pvlib. No Streamlit here."""
+
+from solar.engine import MOUNTINGS, PlaneYield, PVParams, modelchain_ac_kw, simulate_planes
+from solar.pvgis import WeatherUnavailable, get_pvgis_weather, weather_for_site
+from solar.resample import energy_kwh, to_settlement_step
+from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simulate_rooftops
+from solar.shading import apply_horizon, beam_visible, shading_loss_percent, sky_view_fraction
+from solar.synthetic_weather import ClimateNormals, load_climate_normals, synthetic_year
+from solar.typical_year import TIMEZONE, TYPICAL_YEAR, typical_year_index
+from solar.weather_files import inspect_weather, read_weather_file
+
+__all__ = [
+    "MOUNTINGS",
+    "TIMEZONE",
+    "TYPICAL_YEAR",
+    "ClimateNormals",
+    "PVParams",
+    "PlaneYield",
+    "RooftopYield",
+    "SuitabilityParams",
+    "WeatherUnavailable",
+    "apply_horizon",
+    "beam_visible",
+    "energy_kwh",
+    "get_pvgis_weather",
+    "inspect_weather",
+    "load_climate_normals",
+    "modelchain_ac_kw",
+    "planes_energy",
+    "read_weather_file",
+    "shading_loss_percent",
+    "simulate_planes",
+    "simulate_rooftops",
+    "sky_view_fraction",
+    "synthetic_year",
+    "to_settlement_step",
+    "typical_year_index",
+    "weather_for_site",
+]

@@ -88,3 +88,13 @@ def test_ci_calls_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+@pytest.mark.parametrize("package", DOMAIN)
+def test_public_api_is_declared_and_importable(package):
+    import importlib
+
+    module = importlib.import_module(package)
+    assert module.__all__, f"{package} declares its public API"
+    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    assert missing == []
