@@ -36,6 +36,8 @@ HOME_UNIT = "home_unit"
 HOME_CONVENTION = "home_convention"
 HOME_PROFILE = "home_profile"
 HOME_FORGET = "home_forget"
+HOME_OFFPEAK = "home_offpeak"
+HOME_ASSUMPTIONS = "home_estimate_assumptions"
 HOUSEHOLD_FIELDS = (
     "annual_kwh",
     "dwelling",
@@ -47,7 +49,14 @@ HOUSEHOLD_FIELDS = (
     "cooking",
 )
 HOUSEHOLD = {name: f"household_{name}" for name in HOUSEHOLD_FIELDS}
-PERSONAL_KEYS = (HOME_PROFILE, HOME_UPLOAD, HOME_BUILDING, *HOUSEHOLD.values())
+PERSONAL_KEYS = (
+    HOME_PROFILE,
+    HOME_UPLOAD,
+    HOME_BUILDING,
+    HOME_OFFPEAK,
+    HOME_ASSUMPTIONS,
+    *HOUSEHOLD.values(),
+)
 
 # Defaults of keys that no widget owns (a widget's default is its own value=).
 DEFAULTS: dict[str, object] = {

@@ -11,12 +11,17 @@ from app_pages import _cache, _map, _sidebar, _state
 from geodata.lookup import building_at
 from planner.consumption_io import read_consumption
 from planner.estimate import (
+    ASSUMPTION_SOURCES,
     COOKINGS,
+    DEFAULT_OFFPEAK_WINDOWS,
     DWELLINGS,
     HEATINGS,
     WATER_HEATERS,
+    EstimateAssumptions,
     Household,
     estimate_profile,
+    format_offpeak_windows,
+    parse_offpeak_windows,
 )
 from planner.flows import flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
@@ -200,6 +205,43 @@ else:
         key=keys["cooking"],
         format_func=lambda v: t(f"household.cooking.{v}", lang),
     )
+    offpeak = c3.text_input(
+        t("household.field.offpeak_windows", lang),
+        value=format_offpeak_windows(DEFAULT_OFFPEAK_WINDOWS),
+        key=_state.HOME_OFFPEAK,
+        help=t("home.offpeak_help", lang),
+    )
+    with st.expander(t("home.estimate_assumptions", lang)):
+        st.caption(t("home.estimate_assumptions_help", lang))
+        defaults = EstimateAssumptions()
+        table = pd.DataFrame(
+            {
+                "name": list(ASSUMPTION_SOURCES),
+                "value": [float(getattr(defaults, n)) for n in ASSUMPTION_SOURCES],
+                "unit": [unit for unit, _ in ASSUMPTION_SOURCES.values()],
+                "source": [source for _, source in ASSUMPTION_SOURCES.values()],
+            }
+        )
+        edited = st.data_editor(
+            table,
+            hide_index=True,
+            disabled=["name", "unit", "source"],
+            column_config={
+                "name": st.column_config.TextColumn(t("method.col.name", lang)),
+                "value": st.column_config.NumberColumn(
+                    t("method.col.value", lang), min_value=0.0, required=True
+                ),
+                "unit": st.column_config.TextColumn(t("home.col.unit", lang)),
+                "source": st.column_config.TextColumn(t("estimate.source", lang)),
+            },
+            key=_state.HOME_ASSUMPTIONS,
+        )
+    model = EstimateAssumptions(
+        **{
+            name: type(getattr(defaults, name))(value)
+            for name, value in zip(edited["name"], edited["value"], strict=True)
+        }
+    )
     try:
         household = Household(
             annual_kwh=annual or None,
@@ -208,15 +250,18 @@ else:
             occupants=occupants,
             heating=heating,
             water_heater=water,
+            offpeak_windows=parse_offpeak_windows(offpeak),
             ev_km_per_year=ev,
             cooking=cooking,
         )
-        energy, meta = estimate_profile(household, weather["temp_air"], step="30min")
+        energy, meta = estimate_profile(
+            household, weather["temp_air"], step="30min", assumptions=model
+        )
     except ReadError as error:
         st.error(describe(error, lang))
         st.stop()
     findings, is_estimate = list(meta["problems"]), True
-    details = {"annual": meta["annual_kwh"], "assumptions": meta["assumptions"]}
+    details = {"annual": meta["annual_kwh"]}
 
 if energy is None:
     st.stop()
@@ -240,23 +285,6 @@ if mode == "file":
 if findings:
     with st.expander(t("home.findings", lang, count=len(findings)), expanded=mode == "file"):
         st.markdown("\n".join(f"- {describe(f, lang)}" for f in findings))
-if mode == "estimate":
-    with st.expander(t("estimate.assumptions", lang)):
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        t("method.col.name", lang): name,
-                        t("method.col.value", lang): f"{a['value']} {a.get('unit', '')}".strip(),
-                        t("estimate.source", lang): a.get("source", ""),
-                    }
-                    for name, a in details["assumptions"].items()
-                ]
-            ),
-            hide_index=True,
-            key="home_assumptions",
-        )
-
 months = [t(f"month.{m}", lang) for m in range(1, 13)]
 tab_month, tab_week, tab_year, tab_days = st.tabs(
     [t(f"home.tab.{k}", lang) for k in ("months", "week", "year", "days")]

@@ -592,7 +592,8 @@ def _hipped(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
     # Outer corners overhang by the margin along the 45-degree hips, so the split is unchanged.
     margin = parts.margin[idx]
     a, b = parts.a[idx] + margin, parts.b[idx] + margin
-    r = parts.a[idx] - parts.b[idx]  # half-length of the ridge
+    # Half-length of the ridge; a wing's square rectangle may have b above a by rounding.
+    r = np.maximum(parts.a[idx] - parts.b[idx], 0.0)
     zero = np.zeros_like(a)
     u, v = parts.u[idx], parts.v[idx]
     tilt = _pitch(attrs, parts, idx, parts.b[idx], params.hipped_tilt_deg, "hipped", params)

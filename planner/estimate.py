@@ -177,6 +177,58 @@ class Household:
             _invalid("offpeak_windows", "an off-peak water heater or an EV needs a window")
 
 
+def parse_offpeak_windows(text: str) -> tuple[tuple[str, str], ...]:
+    """Read off-peak windows written as on a bill: ``"01:00-06:00, 12:00-15:00"``.
+
+    Parameters
+    ----------
+    text : str
+        Windows separated by commas or semicolons, each ``HH:MM-HH:MM`` in
+        local time; ``h`` works for ``:`` (``"22h30-6h30"``). Empty: no window.
+
+    Returns
+    -------
+    tuple of (str, str)
+        ``(("01:00", "06:00"), ...)``, as :class:`Household` takes them.
+
+    Raises
+    ------
+    ReadError
+        Naming the window that cannot be read (field ``offpeak_windows``).
+    """
+    windows = []
+    for part in (p.strip() for p in text.replace(";", ",").split(",")):
+        if not part:
+            continue
+        try:
+            start, end = (
+                _clock_text(side) for side in part.replace("–", "-").split("-", maxsplit=1)
+            )
+        except ValueError:
+            raise ReadError(
+                f"cannot read the off-peak window {part!r}: expected HH:MM-HH:MM",
+                field="offpeak_windows",
+                code="household_offpeak_unreadable",
+                params={"window": part},
+            ) from None
+        windows.append((start, end))
+    _parse_windows(windows)  # same validation as a Household: overlaps, bounds
+    return tuple(windows)
+
+
+def format_offpeak_windows(windows: tuple[tuple[str, str], ...]) -> str:
+    """Write off-peak windows back as ``"01:00-06:00, 12:00-15:00"``."""
+    return ", ".join(f"{start}-{end}" for start, end in windows)
+
+
+def _clock_text(text: str) -> str:
+    hours, _, minutes = text.strip().lower().replace("h", ":").partition(":")
+    h, m = int(hours), int(minutes or 0)
+    if not (0 <= h <= 24 and 0 <= m < 60):
+        raise ValueError(text)
+    return f"{h:02d}:{m:02d}"
+
+
 def _is_number(value: Any) -> bool:
     return (
         isinstance(value, int | float | np.integer | np.floating)

@@ -208,3 +208,24 @@ def test_openstreetmap_area_too_large_is_refused():
     at.button(key=_state.OSM_FETCH).click().run()
     assert not at.exception
     assert any("zoomez" in e.value for e in at.error)
+
+
+def test_my_home_offpeak_hours_are_the_residents_to_set():
+    def week_chart(at):
+        # The charts' specs, in page order: months, week, year, days.
+        return at.get("plotly_chart")[1].proto.spec
+
+    at = _my_home()
+    at.radio(key=_state.HOME_MODE).set_value("estimate").run()
+    before = next(m.value for m in at.markdown if "Consommation sur l'année type" in m.value)
+    week_before = week_chart(at)
+    at.text_input(key=_state.HOME_OFFPEAK).set_value("22h30-6h30").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    # Same energy over the year, laid in other hours: the total stays, the shape moves.
+    after = next(m.value for m in at.markdown if "Consommation sur l'année type" in m.value)
+    assert before == after
+    assert week_chart(at) != week_before
+    at.text_input(key=_state.HOME_OFFPEAK).set_value("la nuit").run()
+    assert not at.exception
+    assert any("« la nuit » n'est pas lisible" in e.value for e in at.error)

@@ -269,3 +269,28 @@ def test_catalogue_keys():
         "household.water_heater.offpeak",
     ):
         assert has(key)
+
+
+def test_offpeak_windows_read_as_written_on_a_bill():
+    from planner.estimate import (
+        DEFAULT_OFFPEAK_WINDOWS,
+        format_offpeak_windows,
+        parse_offpeak_windows,
+    )
+
+    assert parse_offpeak_windows("22h30-6h30") == (("22:30", "06:30"),)
+    assert parse_offpeak_windows("01:00-06:00; 12:00 - 15:00") == DEFAULT_OFFPEAK_WINDOWS
+    assert parse_offpeak_windows(format_offpeak_windows(DEFAULT_OFFPEAK_WINDOWS)) == (
+        DEFAULT_OFFPEAK_WINDOWS
+    )
+    assert parse_offpeak_windows("  ") == ()
+
+
+@pytest.mark.parametrize("text", ["1am to 6am", "25:00-06:00", "01:00-06:00, 02:00-03:00"])
+def test_unreadable_or_overlapping_offpeak_windows_are_named(text):
+    from planner.estimate import parse_offpeak_windows
+    from quartier_solaire.errors import ReadError
+
+    with pytest.raises(ReadError) as error:
+        parse_offpeak_windows(text)
+    assert error.value.field == "offpeak_windows"
