@@ -1,10 +1,12 @@
 """Buildings in, roof planes and shading out (geopandas, shapely). No Streamlit here."""
 
 from geodata.demo import DEMO_SITE, demo_buildings, demo_geojson
+from geodata.footprints import FootprintSplit, decompose_footprint, split_footprint
 from geodata.io import BuildingReport, fetch_osm_buildings, inspect_buildings, read_buildings
 from geodata.lookup import building_at
 from geodata.roofs import PLANE_COLUMNS, RoofParams, roof_planes
 from geodata.schema import BUILDING_COLUMNS, USAGES, normalise_buildings
+from geodata.shading import ShadingParams, horizon_profiles
 
 __all__ = [
     "BUILDING_COLUMNS",
@@ -12,13 +14,18 @@ __all__ = [
     "PLANE_COLUMNS",
     "USAGES",
     "BuildingReport",
+    "FootprintSplit",
     "RoofParams",
+    "ShadingParams",
     "building_at",
+    "decompose_footprint",
     "demo_buildings",
     "demo_geojson",
     "fetch_osm_buildings",
+    "horizon_profiles",
     "inspect_buildings",
     "normalise_buildings",
     "read_buildings",
     "roof_planes",
+    "split_footprint",
 ]

@@ -23,7 +23,8 @@ Method
    deviations (a wall a few centimetres off, a short jog). A cell of the
    grid belongs to the footprint when at least half of it is inside. The
    snapped shape must match the footprint within ``max_mismatch`` of its
-   area (symmetric difference), otherwise the footprint is ``"complex"``.
+   area (symmetric difference), otherwise the footprint is ``"complex"``;
+   so is one needing more than 16 grid lines on an axis.
 4. **Rectangles.** The cells are covered by disjoint rectangles of whole
    cells, greedily: each candidate starts with one of the maximal
    rectangles (rectangles of footprint cells that cannot grow in any
@@ -40,7 +41,13 @@ Method
    outer lines, is intersected with the real footprint; what no rectangle
    covers (snapping slivers, small parts) joins the tile with which it shares
    the longest boundary (the nearest tile if it touches none). The tiles
-   therefore partition the footprint exactly: their areas add up to its area.
+   therefore partition the footprint: cut with snap-rounding on a 1e-7 m
+   grid (which keeps them valid), their areas add up to its area within
+   about 1e-8 of it.
+7. **Name.** The notches the shape leaves in its bounding grid name it: one
+   corner notch, L; one notch in a side, U; two corner notches on one side,
+   T, on opposite corners, Z; two side notches facing each other, H; four
+   corner notches, a cross; anything else is ``"rectilinear"``.
 
 Each part also has a **wing**: the largest maximal rectangle that contains it.
 It gives the direction of the part's ridge: at the inner corner of an L,
@@ -51,6 +58,7 @@ wing still runs the right way.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,8 +98,9 @@ class FootprintSplit:
         it: its long axis is the direction of the part's ridge.
     shape : str
         ``"rectangle"`` (one part), ``"L-shape"``, ``"T-shape"``,
-        ``"Z-shape"``, ``"U-shape"``, ``"rectilinear"`` (other rectilinear
-        shapes) or ``"complex"`` (not rectilinear, or too many parts: not split).
+        ``"Z-shape"``, ``"U-shape"``, ``"H-shape"``, ``"cross"``,
+        ``"rectilinear"`` (other rectilinear shapes, courtyards) or
+        ``"complex"`` (not rectilinear, or too many parts: not split).
     axis_deg : float
         Grid bearing of the rectilinear frame's first axis, clockwise from
         grid north [deg], in [0, 90); NaN when there are no edges.
@@ -242,7 +251,7 @@ def split_footprint(
         shapely.box(xs[w0], ys[w2], xs[w1], ys[w3])
         for w0, w1, w2, w3 in (_wing(mask, cell_area, r) for r in rects)
     ]
-    shape = _shape_name(mask, rects)
+    shape = _shape_name(mask)
 
     # Rectangles stretched beyond the grid's outer lines catch what snapping left outside.
     far = float(np.ptp(xs) + np.ptp(ys)) + 1.0
@@ -306,6 +315,9 @@ def _grid_lines(rotated, snap_m: float, tol: float) -> tuple[np.ndarray, np.ndar
     vertical = np.abs(angle - np.pi / 2) <= tol
     mid = (a + b) / 2.0
     weight = np.hypot(d[:, 0], d[:, 1])
+    # Edges shorter than a nanometre are rounding debris: no grid line of their own.
+    horizontal &= weight > 1e-9
+    vertical &= weight > 1e-9
     x0, y0, x1, y1 = rotated.bounds
     xs = _snap(mid[vertical, 0], weight[vertical], x0, x1, snap_m)
     ys = _snap(mid[horizontal, 1], weight[horizontal], y0, y1, snap_m)
@@ -334,11 +346,16 @@ def _prefix(grid: np.ndarray) -> np.ndarray:
     return out
 
 
-def _all_rectangles(nx: int, ny: int):
+@functools.lru_cache(maxsize=_MAX_GRID_LINES**2)
+def _all_rectangles(nx: int, ny: int) -> tuple[np.ndarray, ...]:
+    """Every rectangle of whole cells of an nx x ny grid: (i0, i1, j0, j1), half-open."""
     i0, i1 = np.triu_indices(nx + 1, k=1)
     j0, j1 = np.triu_indices(ny + 1, k=1)
     m = len(j0)
-    return np.repeat(i0, m), np.repeat(i1, m), np.tile(j0, len(i0)), np.tile(j1, len(i0))
+    out = (np.repeat(i0, m), np.repeat(i1, m), np.tile(j0, len(i0)), np.tile(j1, len(i0)))
+    for a in out:
+        a.flags.writeable = False  # shared by the cache
+    return out
 
 
 def _full(mask: np.ndarray, rect_index) -> np.ndarray:
@@ -399,21 +416,57 @@ def _wing(mask: np.ndarray, cell_area: np.ndarray, rect) -> tuple[int, int, int,
     return (int(i0[k]), int(i1[k]), int(j0[k]), int(j1[k]))
 
 
-def _shape_name(mask: np.ndarray, rects: list) -> str:
-    """L, T, Z or U from the reflex corners of the cell shape and the number of parts."""
-    padded = np.pad(mask, 1).astype(int)
-    around = padded[:-1, :-1] + padded[1:, :-1] + padded[:-1, 1:] + padded[1:, 1:]
-    reflex = int((around == 3).sum())
-    if reflex == 1 and len(rects) == 2:
+def _shape_name(mask: np.ndarray) -> str:
+    """Name of a rectilinear shape from the notches its cells leave in their bounding grid.
+
+    Each notch (4-connected group of empty cells) must be a rectangle open to
+    the outside. One corner notch: L; one notch in the middle of a side: U;
+    two corner notches on one side: T, on opposite corners: Z; two side
+    notches on opposite sides: H; four corner notches: cross.
+    """
+    # Rows and columns emptied by merging small parts are outside the shape.
+    mask = mask[mask.any(axis=1)][:, mask.any(axis=0)]
+    nx, ny = mask.shape
+    seen = mask.copy()
+    notches = []
+    for start in zip(*np.nonzero(~mask), strict=True):
+        if seen[start]:
+            continue
+        seen[start] = True
+        cells, stack = [], [start]
+        while stack:
+            i, j = stack.pop()
+            cells.append((i, j))
+            for p, q in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1)):
+                if 0 <= p < nx and 0 <= q < ny and not seen[p, q]:
+                    seen[p, q] = True
+                    stack.append((p, q))
+        ii, jj = np.array(cells).T
+        if len(cells) != (np.ptp(ii) + 1) * (np.ptp(jj) + 1):
+            return "rectilinear"
+        sides = frozenset(
+            side
+            for side, touches in (
+                ("w", ii.min() == 0),
+                ("e", ii.max() == nx - 1),
+                ("s", jj.min() == 0),
+                ("n", jj.max() == ny - 1),
+            )
+            if touches
+        )
+        notches.append(sides)
+    corners = [n for n in notches if len(n) == 2 and not ({"w", "e"} <= n or {"s", "n"} <= n)]
+    middles = [n for n in notches if len(n) == 1]
+    if len(notches) == 1 and corners:
         return "L-shape"
-    if reflex == 2 and len(rects) == 3:
+    if len(notches) == 1 and middles:
         return "U-shape"
-    if reflex == 2 and len(rects) == 2:
-        (a0, a1, b0, b1), (c0, c1, d0, d1) = rects
-        # A T's stem meets the bar strictly inside one of its sides; a Z's parts overlap ends.
-        inside_x = (a0 < c0 and c1 < a1) or (c0 < a0 and a1 < c1)
-        inside_y = (b0 < d0 and d1 < b1) or (d0 < b0 and b1 < d1)
-        return "T-shape" if inside_x or inside_y else "Z-shape"
+    if len(notches) == 2 and len(corners) == 2:
+        return "T-shape" if corners[0] & corners[1] else "Z-shape"
+    if len(notches) == 2 and len(middles) == 2 and not (middles[0] & middles[1]):
+        return "H-shape"
+    if len(notches) == 4 and len(corners) == 4:
+        return "cross"
     return "rectilinear"
 
 
