@@ -21,9 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/quartier-solaire run --port $(PORT)
 
+# Two workers, one test file each at a time (the browser tests share one server in order).
 # pytest exits 5 when it collects nothing: report it, do not fail on it alone.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n 2; rc=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests collected"; exit 0; fi; exit $$rc
 
 lint: $(VENV)/.installed-test
