@@ -111,6 +111,8 @@ with right:
     selected = st.session_state[_state.SELECTED_BUILDING]
     if selected is None:
         st.info(t("details.pick", lang))
+    elif selected not in result.buildings.index:
+        st.warning(t("details.no_plane", lang, id=selected))
     else:
         row = buildings.loc[buildings["id"] == selected].iloc[0]
         totals = result.buildings.loc[selected]

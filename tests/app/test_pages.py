@@ -229,3 +229,12 @@ def test_my_home_offpeak_hours_are_the_residents_to_set():
     at.text_input(key=_state.HOME_OFFPEAK).set_value("la nuit").run()
     assert not at.exception
     assert any("« la nuit » n'est pas lisible" in e.value for e in at.error)
+
+
+def test_a_building_without_roof_planes_gets_a_message_not_a_crash():
+    at = _app()
+    at.run()
+    at.session_state[_state.SELECTED_BUILDING] = "no-such-building"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("no-such-building" in w.value for w in at.warning)
