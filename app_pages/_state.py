@@ -32,6 +32,8 @@ HOME_BUILDING = "home_building"
 HOME_MAP = "home_map"
 HOME_MODE = "home_mode"
 HOME_UPLOAD = "home_upload"
+# A file uploader forgets its file only under a new key: "forget" moves this on.
+HOME_UPLOAD_GENERATION = "home_upload_generation"
 HOME_UNIT = "home_unit"
 HOME_CONVENTION = "home_convention"
 HOME_PROFILE = "home_profile"
@@ -51,7 +53,6 @@ HOUSEHOLD_FIELDS = (
 HOUSEHOLD = {name: f"household_{name}" for name in HOUSEHOLD_FIELDS}
 PERSONAL_KEYS = (
     HOME_PROFILE,
-    HOME_UPLOAD,
     HOME_BUILDING,
     HOME_OFFPEAK,
     HOME_ASSUMPTIONS,
@@ -92,8 +93,15 @@ def navigation() -> list[st.Page]:
     ]
 
 
+def home_upload_key() -> str:
+    """Return the key of the consumption uploader as it stands in this session."""
+    return f"{HOME_UPLOAD}_{st.session_state.get(HOME_UPLOAD_GENERATION, 0)}"
+
+
 def forget_personal_data() -> None:
     """Remove every piece of the resident's own data from this session."""
-    for key in PERSONAL_KEYS:
+    generation = st.session_state.get(HOME_UPLOAD_GENERATION, 0)
+    for key in (*PERSONAL_KEYS, home_upload_key()):
         st.session_state.pop(key, None)
+    st.session_state[HOME_UPLOAD_GENERATION] = generation + 1
     st.session_state[HOME_BUILDING] = None

@@ -93,7 +93,7 @@ mode = st.radio(
 energy, findings, is_estimate, details = None, [], False, {}
 if mode == "file":
     uploaded = st.file_uploader(
-        t("home.upload", lang), type=["csv", "json", "txt"], key=_state.HOME_UPLOAD
+        t("home.upload", lang), type=["csv", "json", "txt"], key=_state.home_upload_key()
     )
     with st.expander(t("home.file_options", lang)):
         unit = st.selectbox(
