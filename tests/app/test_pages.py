@@ -238,3 +238,25 @@ def test_a_building_without_roof_planes_gets_a_message_not_a_crash():
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("no-such-building" in w.value for w in at.warning)
+
+
+def test_pvgis_out_of_reach_falls_back_to_the_embedded_year_and_says_so(monkeypatch, tmp_path):
+    import requests
+    import streamlit as st
+
+    import solar.pvgis
+
+    def unreachable(*args, **kwargs):
+        raise requests.ConnectionError("no route to host")
+
+    monkeypatch.setattr(solar.pvgis, "get_pvgis_tmy", unreachable)
+    monkeypatch.setattr(solar.pvgis, "default_cache_dir", lambda: tmp_path)
+    st.cache_data.clear()
+    at = _app()
+    at.run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("pvgis").run()
+    st.cache_data.clear()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("PVGIS est injoignable" in w.value for w in at.warning)
+    assert any("année type synthétique" in c.value for c in at.caption)
+    assert next(m for m in at.metric if m.label == "Bâtiments").value == "186"
