@@ -156,12 +156,12 @@ def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame,
                 payload,
             )
     except ReadError as error:
-        st.error(describe(error, lang))
+        st.error(describe(error, lang, markdown=True))
         st.stop()
     for warning in meta.get("warning_keys", []):
         st.sidebar.warning(t(warning["key"], lang, **warning["params"]))
     for problem in meta.get("problems", []):
-        st.sidebar.warning(describe(problem, lang))
+        st.sidebar.warning(describe(problem, lang, markdown=True))
     if meta.get("latitude") is not None and meta.get("longitude") is not None:
         away = distance_km(
             location.latitude, location.longitude, meta["latitude"], meta["longitude"]
@@ -241,7 +241,7 @@ def _fetch_osm_view(bounds: dict, lang: str) -> None:
         with st.spinner(t("buildings.osm_loading", lang)):
             _cache.buildings(candidate)
     except ReadError as error:
-        st.sidebar.error(describe(error, lang))
+        st.sidebar.error(describe(error, lang, markdown=True))
         return
     st.session_state[_state.OSM_DATASET] = candidate
 
@@ -252,5 +252,5 @@ def buildings(lang: str, chosen: _cache.Dataset):
         with st.spinner(t("buildings.loading", lang)):
             return _cache.buildings(chosen)
     except ReadError as error:
-        st.error(describe(error, lang))
+        st.error(describe(error, lang, markdown=True))
         st.stop()

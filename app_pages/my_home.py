@@ -27,7 +27,7 @@ from planner.flows import flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
 from planner.profile import to_typical_year
 from quartier_solaire.errors import ReadError
-from quartier_solaire.i18n import describe, number, percent, t
+from quartier_solaire.i18n import describe, literal, number, percent, t
 
 MARGIN = dict(l=10, r=10, t=20, b=10)
 
@@ -79,7 +79,7 @@ if point:
 if home is None:
     st.caption(t("home.pick_building", lang))
 else:
-    st.caption(t("home.building_picked", lang, id=home))
+    st.caption(t("home.building_picked", lang, id=literal(home)))
 
 # --- 2. my consumption ----------------------------------------------------------
 st.subheader(t("home.step_consumption", lang))
@@ -125,7 +125,7 @@ if mode == "file":
                     )
                     profile, report = to_typical_year(series, "30min")
             except ReadError as error:
-                st.error(describe(error, lang))
+                st.error(describe(error, lang, markdown=True))
                 st.stop()
             stored = {
                 "key": key,
@@ -258,7 +258,7 @@ else:
             household, weather["temp_air"], step="30min", assumptions=model
         )
     except ReadError as error:
-        st.error(describe(error, lang))
+        st.error(describe(error, lang, markdown=True))
         st.stop()
     findings, is_estimate = list(meta["problems"]), True
     details = {"annual": meta["annual_kwh"]}
@@ -284,7 +284,7 @@ if mode == "file":
     )
 if findings:
     with st.expander(t("home.findings", lang, count=len(findings)), expanded=mode == "file"):
-        st.markdown("\n".join(f"- {describe(f, lang)}" for f in findings))
+        st.markdown("\n".join(f"- {describe(f, lang, markdown=True)}" for f in findings))
 months = [t(f"month.{m}", lang) for m in range(1, 13)]
 tab_month, tab_week, tab_year, tab_days = st.tabs(
     [t(f"home.tab.{k}", lang) for k in ("months", "week", "year", "days")]

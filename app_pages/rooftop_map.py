@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from app_pages import _cache, _map, _sidebar, _state
 from geodata.lookup import building_at
-from quartier_solaire.i18n import describe, number, percent, t
+from quartier_solaire.i18n import describe, literal, number, percent, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
@@ -20,7 +20,7 @@ st.title(t("map.title", lang))
 if chosen.kind == "demo":
     st.caption(t("map.synthetic_demo", lang))
 else:
-    st.caption(t("map.dataset", lang, name=chosen.name))
+    st.caption(t("map.dataset", lang, name=literal(chosen.name)))
 if report is not None:
     with st.expander(t("buildings.report_title", lang, kept=number(report.kept, lang))):
         st.markdown(
@@ -37,7 +37,7 @@ if report is not None:
             )
         )
         if report.problems:
-            st.markdown("\n".join(f"- {describe(p, lang)}" for p in report.problems))
+            st.markdown("\n".join(f"- {describe(p, lang, markdown=True)}" for p in report.problems))
 
 weather, weather_meta, weather_key = _sidebar.weather(lang, location)
 
@@ -112,11 +112,11 @@ with right:
     if selected is None:
         st.info(t("details.pick", lang))
     elif selected not in result.buildings.index:
-        st.warning(t("details.no_plane", lang, id=selected))
+        st.warning(t("details.no_plane", lang, id=literal(selected)))
     else:
         row = buildings.loc[buildings["id"] == selected].iloc[0]
         totals = result.buildings.loc[selected]
-        st.subheader(t("details.title", lang, id=selected))
+        st.subheader(t("details.title", lang, id=literal(selected)))
         st.write(
             t(
                 "details.building",

@@ -60,30 +60,37 @@ def has(key: str) -> bool:
     return key in catalogue()
 
 
-def describe(finding: Problem | ReadError, lang: str = DEFAULT_LANGUAGE) -> str:
+def describe(
+    finding: Problem | ReadError, lang: str = DEFAULT_LANGUAGE, *, markdown: bool = False
+) -> str:
     """Return a reader's finding as a sentence in ``lang``.
 
     The catalogue entry ``problem.<code>`` is used, with the finding's line,
     field and count available as placeholders; the reader's own English message
     is the wording of last resort, so that nothing a reader says is ever lost.
+    With ``markdown=True`` the text that came from the file (field names, values
+    quoted back) is escaped, for elements that render Markdown.
     """
     key = f"problem.{finding.code}"
     params = dict(finding.params)
     params.setdefault("line", finding.line)
     params.setdefault("field", finding.field)
+    if markdown:
+        params = {k: literal(v) if isinstance(v, str) else v for k, v in params.items()}
     params.setdefault("count", getattr(finding, "count", 1))
     if has(key):
         try:
             text = t(key, lang, **params)
         except (KeyError, IndexError, ValueError):
-            text = finding.message
+            text = literal(finding.message) if markdown else finding.message
     else:
-        text = finding.message
+        text = literal(finding.message) if markdown else finding.message
     where = []
     if finding.line is not None and "{line}" not in catalogue().get(key, {}).get(lang, ""):
         where.append(t("problem.where_line", lang, line=finding.line))
     if finding.field and "{field}" not in catalogue().get(key, {}).get(lang, ""):
-        where.append(t("problem.where_field", lang, field=finding.field))
+        field = literal(finding.field) if markdown else finding.field
+        where.append(t("problem.where_field", lang, field=field))
     return f"{text} ({', '.join(where)})" if where else text
 
 
@@ -103,3 +110,16 @@ def percent(share: float, lang: str = DEFAULT_LANGUAGE, /, decimals: int = 0) ->
     """Format a share [0-1] as a percentage (94 % / 94%)."""
     value = number(100 * share, lang, decimals=decimals)
     return f"{value}{_THIN}%" if lang == "fr" else f"{value}%"
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def literal(text: object) -> str:
+    """Return ``text`` escaped so that Markdown shows it as written.
+
+    Names that come from a user's file (a building id, a file name) are shown
+    in elements that render Markdown: escaping keeps ``[x](http://…)`` or
+    ``**x**`` in such a name from turning into a link or bold text.
+    """
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))

@@ -77,3 +77,19 @@ def test_numbers_follow_each_language():
     assert number(1234.5, "en", decimals=1) == "1,234.5"
     assert percent(0.94, "fr") == "94\u202f%"
     assert percent(0.94, "en") == "94%"
+
+
+def test_names_from_files_are_shown_as_written():
+    from quartier_solaire.i18n import literal
+
+    assert literal("[clic](http://x.y)") == "\\[clic\\]\\(http\\:\\/\\/x\\.y\\)".replace("\\/", "/")
+    assert literal("**gras**") == "\\*\\*gras\\*\\*"
+    assert literal("bat-12") == "bat\\-12"
+
+
+def test_findings_shown_in_markdown_escape_what_came_from_the_file():
+    finding = Problem(
+        "household_offpeak_unreadable", "x", field="offpeak_windows", params={"window": "[a](b)"}
+    )
+    assert "« \\[a\\]\\(b\\) »" in describe(finding, "fr", markdown=True)
+    assert "« [a](b) »" in describe(finding, "fr")
