@@ -4,18 +4,22 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench clean
+# Every install takes the versions the suite was last run with (requirements.lock);
+# `make lock` refreshes the lock from the newest releases that pyproject.toml admits.
+LOCK := requirements.lock
+
+.PHONY: run test lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -33,6 +37,17 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+
+# A fresh environment resolves the newest admitted versions; then run `make test`
+# on them before committing the new lock.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[test]"
+	{ echo "# Versions the suite passes with. Refresh with 'make lock', then 'make test'."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > $(LOCK)
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) static/leaflet .pytest_cache
