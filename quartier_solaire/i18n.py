@@ -123,3 +123,40 @@ def literal(text: object) -> str:
     ``**x**`` in such a name from turning into a link or bold text.
     """
     return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+
+
+# Which catalogue family names the values of each roof-note parameter.
+_NOTE_WORDS = {"shape": "roof_shape", "model": "roof_shape", "kind": "roof_shape"}
+
+
+def roof_notes(notes, lang: str = DEFAULT_LANGUAGE, /) -> str:
+    """Return what the roof model assumed for a plane as one sentence in ``lang``.
+
+    Parameters
+    ----------
+    notes : iterable of geodata.roofs.RoofNote
+        Each with a ``code`` (catalogue entry ``roof_note.<code>``) and
+        ``params`` (name/value pairs). Roof shapes and usages are translated
+        through ``roof_shape.*``, ``footprint_shape.*`` and ``usage.*``; numbers
+        are written the way readers of ``lang`` write them; a value the
+        catalogue does not know (a roof shape from a file) is kept as written.
+    """
+    return t("roof_note.separator", lang).join(_roof_note(n, lang) for n in notes)
+
+
+def _roof_note(note, lang: str) -> str:
+    values = {}
+    for name, value in note.params:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            values[name] = number(value, lang, decimals=0 if float(value).is_integer() else 1)
+        elif name == "usage":
+            key = f"usage.{value}"
+            text = t(key, lang) if value and has(key) else t("roof_note.usage_missing", lang)
+            values[name] = text[:1].lower() + text[1:]  # mid-sentence
+        else:
+            family = _NOTE_WORDS.get(
+                name, "footprint_shape" if note.code == "footprint_split" else ""
+            )
+            key = f"{family}.{value}"
+            values[name] = t(key, lang) if family and has(key) else str(value)
+    return t(f"roof_note.{note.code}", lang, **values)
