@@ -7,6 +7,7 @@ The catalogue is ``catalogue.toml`` beside this module: one table per key, with
 from __future__ import annotations
 
 import tomllib
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,37 @@ def _roof_note(note, lang: str) -> str:
             key = f"{family}.{value}"
             values[name] = t(key, lang) if family and has(key) else str(value)
     return t(f"roof_note.{note.code}", lang, **values)
+
+
+# Shares [0-1] whose label says [%].
+_PERCENT_PARAMETERS = frozenset({"split_fill_ratio", "min_share_of_reference"})
+
+
+def parameter_rows(params, lang: str = DEFAULT_LANGUAGE, /) -> list[tuple[str, str]]:
+    """Return the fields of a parameter dataclass as (label with unit, value) in ``lang``.
+
+    Labels are the catalogue entries ``param.<field>``; ``None`` reads as what
+    it means (``param.<field>.none``) or "—"; codes (``"haydavies"``) as
+    ``param.value.<code>``; usages as ``usage.<code>``; numbers as readers of
+    ``lang`` write them.
+    """
+    return [
+        (t(f"param.{f.name}", lang), _parameter_value(f.name, getattr(params, f.name), lang))
+        for f in fields(params)
+    ]
+
+
+def _parameter_value(name: str, value: Any, lang: str) -> str:
+    if value is None:
+        return t(f"param.{name}.none", lang) if has(f"param.{name}.none") else t("param.none", lang)
+    if isinstance(value, bool):
+        return t("param.yes" if value else "param.no", lang)
+    if isinstance(value, tuple):
+        return ", ".join(t(f"usage.{v}", lang) if has(f"usage.{v}") else str(v) for v in value)
+    if isinstance(value, str):
+        return t(f"param.value.{value}", lang) if has(f"param.value.{value}") else value
+    if name in _PERCENT_PARAMETERS:
+        value = 100 * value
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return number(value, lang, decimals=decimals)

@@ -1,0 +1,64 @@
+"""Values the domain hands to the pages read as sentences and figures in the reader's language."""
+
+import pytest
+
+from geodata.roofs import _NOTE_TEXT, SHAPE_MODELS, RoofNote, RoofParams
+from geodata.shading import ShadingParams
+from quartier_solaire.i18n import has, parameter_rows, roof_notes
+from solar.engine import PVParams
+from solar.rooftop import SuitabilityParams
+
+
+def test_every_roof_note_code_and_shape_is_in_the_catalogue():
+    for code in _NOTE_TEXT:
+        assert has(f"roof_note.{code}"), code
+    for shape in {*SHAPE_MODELS, *SHAPE_MODELS.values(), "canopy"}:
+        assert has(f"roof_shape.{shape}"), shape
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("fr", "toit plat supposé (école, emprise de 4\u202f896 m²) ; pente de 30,5° déduite"),
+        ("en", "flat roof assumed (school, 4,896 m² footprint); pitch of 30.5° derived"),
+    ],
+)
+def test_notes_are_translated_with_numbers_written_the_readers_way(lang, expected):
+    notes = (
+        RoofNote.of("shape_assumed", shape="flat", usage="school", area_m2=4896),
+        RoofNote.of("angle_from_height", angle=30.5, roof_height_m=2.5),
+    )
+    assert roof_notes(notes, lang).startswith(expected)
+
+
+def test_a_missing_usage_and_a_shape_from_the_file_are_said_plainly():
+    notes = (
+        RoofNote.of("shape_not_modelled", shape="onion"),
+        RoofNote.of("shape_assumed", shape="gabled", usage="", area_m2=80),
+    )
+    assert roof_notes(notes, "fr") == (
+        "forme de toit « onion » non modélisée ; "
+        "toit à deux pans supposé (usage non renseigné, emprise de 80 m²)"
+    )
+    assert roof_notes((), "en") == ""
+
+
+@pytest.mark.parametrize("params", [RoofParams(), PVParams(), SuitabilityParams(), ShadingParams()])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_assumption_has_a_label_and_a_readable_value(params, lang):
+    rows = parameter_rows(params, lang)
+    assert rows
+    for label, value in rows:
+        assert "_" not in label and "_" not in value, (label, value)
+        assert value not in ("None", "", "nan")
+
+
+def test_assumption_values_are_written_the_french_way():
+    rows = dict(parameter_rows(RoofParams(flat_rack_gcr=0.45), "fr"))
+    assert rows["Retrait en bord de toit [m]"] == "0,5"
+    assert rows["Taux de couverture des rangées (imposé) [-]"] == "0,45"
+    assert rows["Hauteur du soleil sans ombre entre rangées [°]"].startswith("midi")
+    fit = dict(parameter_rows(SuitabilityParams(), "fr"))
+    assert fit["Part minimale du productible de référence [%]"] == "80"
+    shade = dict(parameter_rows(ShadingParams(), "en"))
+    assert shade["Shade from neighbouring buildings"] == "yes"
