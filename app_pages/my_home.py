@@ -214,20 +214,22 @@ else:
     with st.expander(t("home.estimate_assumptions", lang)):
         st.caption(t("home.estimate_assumptions_help", lang))
         defaults = EstimateAssumptions()
+        # Field names stay in the (hidden) index; the user reads labels, units, sources.
         table = pd.DataFrame(
             {
-                "name": list(ASSUMPTION_SOURCES),
+                "label": [t(f"estimate_assumption.{n}", lang) for n in ASSUMPTION_SOURCES],
                 "value": [float(getattr(defaults, n)) for n in ASSUMPTION_SOURCES],
-                "unit": [unit for unit, _ in ASSUMPTION_SOURCES.values()],
-                "source": [source for _, source in ASSUMPTION_SOURCES.values()],
-            }
+                "unit": [t(f"estimate_unit.{u}", lang) for u, _ in ASSUMPTION_SOURCES.values()],
+                "source": [t(f"estimate_assumption.{n}.source", lang) for n in ASSUMPTION_SOURCES],
+            },
+            index=list(ASSUMPTION_SOURCES),
         )
         edited = st.data_editor(
             table,
             hide_index=True,
-            disabled=["name", "unit", "source"],
+            disabled=["label", "unit", "source"],
             column_config={
-                "name": st.column_config.TextColumn(t("method.col.name", lang)),
+                "label": st.column_config.TextColumn(t("method.col.name", lang)),
                 "value": st.column_config.NumberColumn(
                     t("method.col.value", lang), min_value=0.0, required=True
                 ),
@@ -239,7 +241,7 @@ else:
     model = EstimateAssumptions(
         **{
             name: type(getattr(defaults, name))(value)
-            for name, value in zip(edited["name"], edited["value"], strict=True)
+            for name, value in zip(edited.index, edited["value"], strict=True)
         }
     )
     try:

@@ -62,3 +62,12 @@ def test_assumption_values_are_written_the_french_way():
     assert fit["Part minimale du productible de référence [%]"] == "80"
     shade = dict(parameter_rows(ShadingParams(), "en"))
     assert shade["Shade from neighbouring buildings"] == "yes"
+
+
+def test_every_estimate_assumption_has_a_label_a_unit_and_a_source():
+    from planner.estimate import ASSUMPTION_SOURCES
+
+    for name, (unit, _) in ASSUMPTION_SOURCES.items():
+        for key in (f"estimate_assumption.{name}", f"estimate_assumption.{name}.source"):
+            assert has(key), key
+        assert has(f"estimate_unit.{unit}"), unit
