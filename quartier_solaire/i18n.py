@@ -195,3 +195,18 @@ def _parameter_value(name: str, value: Any, lang: str) -> str:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     decimals = len(text.split(".")[1]) if "." in text else 0
     return number(value, lang, decimals=decimals)
+
+
+def weather_licence(meta: dict, lang: str = DEFAULT_LANGUAGE, /) -> str:
+    """Return the source and licence of a weather year in ``lang``.
+
+    ``meta`` is a weather reader's metadata: its ``attribution_key`` names the
+    catalogue entry ``weather.licence.<key>``, filled with
+    ``attribution_params``. The file's own words (``attribution_file_text``)
+    are not part of it: show them as written, as plain text. Metadata without
+    a key (a caller's own source) keeps its ``attribution``.
+    """
+    key = f"weather.licence.{meta.get('attribution_key') or ''}"
+    if has(key):
+        return t(key, lang, **meta.get("attribution_params", {}))
+    return str(meta.get("attribution", ""))

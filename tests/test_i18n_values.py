@@ -71,3 +71,36 @@ def test_every_estimate_assumption_has_a_label_a_unit_and_a_source():
         for key in (f"estimate_assumption.{name}", f"estimate_assumption.{name}.source"):
             assert has(key), key
         assert has(f"estimate_unit.{unit}"), unit
+
+
+@pytest.mark.parametrize("kind", ["pvgis-csv", "pvgis-json", "epw"])
+def test_weather_licences_are_ours_translated_and_the_files_words_verbatim(tmp_path, kind):
+    from quartier_solaire.i18n import weather_licence
+    from solar.weather_files import read_weather_file
+    from tests.solar.test_weather_files import (
+        pvgis_frame,
+        write_epw,
+        write_pvgis_csv,
+        write_pvgis_json,
+    )
+
+    write = {"pvgis-csv": write_pvgis_csv, "pvgis-json": write_pvgis_json, "epw": write_epw}
+    _, meta = read_weather_file(write[kind](tmp_path / f"w.{kind[-4:]}", pvgis_frame()))
+    french, english = weather_licence(meta, "fr"), weather_licence(meta, "en")
+    assert french != english
+    if kind == "epw":
+        assert french.startswith("Fichier météo EPW")
+        assert "Generated for tests" in meta["attribution_file_text"]
+    else:
+        assert french.startswith("PVGIS © Union européenne")
+    assert "Generated for tests" not in french  # the file's words are shown apart, as written
+
+
+def test_the_synthetic_years_licence_is_in_the_readers_language():
+    from quartier_solaire.i18n import weather_licence
+    from solar.pvgis import weather_for_site
+
+    _, meta = weather_for_site(47.2, -1.55, "synthetic")
+    assert weather_licence(meta, "fr").startswith("Année type synthétique")
+    assert "Nantes-Bouguenais" in weather_licence(meta, "fr")
+    assert weather_licence(meta, "en").startswith("Synthetic typical year")
