@@ -24,7 +24,13 @@ from planner.estimate import (
     parse_offpeak_windows,
 )
 from planner.flows import flows
-from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
+from planner.load_shapes import (
+    daily_heatmap,
+    month_starts,
+    monthly_energy,
+    typical_days,
+    weekly_heatmap,
+)
 from planner.profile import to_typical_year
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, literal, number, percent, t
@@ -318,6 +324,8 @@ with tab_year:
             colorbar_title="kW",
         )
     )
+    # Days of the typical year, labelled by month: no year of its own to show.
+    figure.update_xaxes(tickvals=list(month_starts(energy)), ticktext=months)
     figure.update_layout(yaxis_title=t("home.hour", lang), height=360, margin=MARGIN)
     st.plotly_chart(figure, key="home_year")
 with tab_days:
