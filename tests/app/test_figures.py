@@ -243,3 +243,34 @@ def test_my_home_coverage_rates_are_the_flows():
     assert parse_number(_metric(at, "home.self_consumption")) == pytest.approx(
         100 * totals.self_consumption_rate, abs=0.5
     )
+
+
+def test_my_home_rates_with_an_uploaded_curve_are_the_flows():
+    from planner.consumption_io import read_consumption
+    from planner.profile import to_typical_year
+
+    curve = ROOT / "tests" / "data" / "consumption" / "enedis_load_curve_30min.csv"
+    building = _building()
+    at = _app()
+    at.run()
+    at.switch_page("app_pages/my_home.py")
+    at.run()
+    at.file_uploader(key=_state.home_upload_key()).set_value(
+        (curve.name, curve.read_bytes(), "text/csv")
+    ).run()
+    at.session_state[_state.HOME_BUILDING] = building
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    series, _ = read_consumption(curve)
+    energy, _ = to_typical_year(series, "30min")
+    totals, _ = flows(expected_building_energy(building), energy)
+    assert parse_number(_metric(at, "home.roof_production")) == pytest.approx(
+        totals.prod_kwh, abs=0.5
+    )
+    assert parse_number(_metric(at, "home.self_production")) == pytest.approx(
+        100 * totals.self_production_rate, abs=0.5
+    )
+    assert parse_number(_metric(at, "home.self_consumption")) == pytest.approx(
+        100 * totals.self_consumption_rate, abs=0.5
+    )
