@@ -60,7 +60,10 @@ FRENCH_WORDS = (
 )
 # snake_case identifiers: word_word; file paths and URLs are cut out first.
 IDENTIFIER = re.compile(r"\b[a-z]+_[a-z_]+\b")
-PATH_OR_URL = re.compile(r"\S*[/\\]\S*|\S+\.(toml|csv|json|py)\b")
+# Quoted names (a tag, a column, a value from the file) are shown as written.
+PATH_OR_URL = re.compile(
+    r"\S*[/\\]\S*|\S+\.(toml|csv|json|py|geojson)\b|«[^»]*»|(?<!\w)'[^'\s][^']*'(?!\w)"
+)
 MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b")
 
 
@@ -253,3 +256,26 @@ def test_the_checker_finds_what_it_looks_for():
     assert leaks(Fake(["pente de 35° supposée"]), "en")
     assert not leaks(Fake(["Pente de 35° (voir solar/data/climate_normals.toml)"]), "fr")
     assert not leaks(Fake(["4 200 kWh/an, l'offre de base"]), "fr")
+    assert not leaks(Fake(["1 objet sans étiquette « building »"]), "fr")
+    assert leaks(Fake(["the roof's 'flat' part, isn't it"]), "fr")
+
+
+BUILDINGS_FILE = ROOT / "tests" / "data" / "buildings" / "osm_ogr2ogr.geojson"
+
+
+@LANGS
+def test_rooftop_map_with_an_uploaded_building_file_and_weather_file(lang, tmp_path):
+    from tests.solar.test_weather_files import pvgis_frame, write_pvgis_csv
+
+    weather = write_pvgis_csv(tmp_path / "pvgis.csv", pvgis_frame())
+    at = _app(lang)
+    at.radio(key=_state.BUILDINGS_SOURCE).set_value("file").run()
+    at.file_uploader(key=_state.BUILDINGS_UPLOAD).set_value(
+        (BUILDINGS_FILE.name, BUILDINGS_FILE.read_bytes(), "application/geo+json")
+    ).run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("upload").run()
+    at.file_uploader(key=_state.WEATHER_UPLOAD).set_value(
+        (weather.name, weather.read_bytes(), "text/csv")
+    ).run()
+    assert at.metric, "the map's summary is drawn"
+    _check(at, lang)
