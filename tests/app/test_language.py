@@ -279,3 +279,23 @@ def test_rooftop_map_with_an_uploaded_building_file_and_weather_file(lang, tmp_p
     ).run()
     assert at.metric, "the map's summary is drawn"
     _check(at, lang)
+
+
+@LANGS
+def test_rooftop_map_when_pvgis_is_out_of_reach(lang, monkeypatch, tmp_path):
+    import requests
+    import streamlit as st
+
+    import solar.pvgis
+
+    def unreachable(*args, **kwargs):
+        raise requests.ConnectionError("no route to host")
+
+    monkeypatch.setattr(solar.pvgis, "get_pvgis_tmy", unreachable)
+    monkeypatch.setattr(solar.pvgis, "default_cache_dir", lambda: tmp_path)
+    st.cache_data.clear()
+    at = _app(lang)
+    at.radio(key=_state.WEATHER_SOURCE).set_value("pvgis").run()
+    st.cache_data.clear()
+    assert at.warning, "the fallback is said"
+    _check(at, lang)
