@@ -13,7 +13,7 @@ from geodata.lookup import bbox_size_km
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
 from quartier_solaire.errors import ReadError
-from quartier_solaire.i18n import LANGUAGES, describe, t
+from quartier_solaire.i18n import LANGUAGES, describe, t, weather_licence
 from solar.engine import PVParams
 from solar.rooftop import SuitabilityParams
 from solar.synthetic_weather import distance_km
@@ -172,7 +172,10 @@ def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame,
     label = t(label_key, lang) if label_key else meta["source"]
     st.sidebar.caption(t("weather.attribution", lang, source=label))
     with st.sidebar.expander(t("weather.sources", lang)):
-        st.caption(str(meta.get("attribution", "")))
+        st.caption(weather_licence(meta, lang))
+        if meta.get("attribution_file_text"):
+            # The file's own words, as written: plain text, never Markdown.
+            st.text(f"{t('weather.licence.file_says', lang)} {meta['attribution_file_text']}")
     return frame, meta, (source, upload_digest)
 
 

@@ -1,12 +1,10 @@
 """Méthode et sources: how every figure of the app is computed, with its source."""
 
-from dataclasses import fields
-
 import pandas as pd
 import streamlit as st
 
 from app_pages import _sidebar
-from quartier_solaire.i18n import t
+from quartier_solaire.i18n import parameter_rows, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
@@ -22,8 +20,8 @@ st.subheader(t("method.current.title", lang))
 rows = [
     {
         t("method.col.group", lang): group,
-        t("method.col.name", lang): f.name,
-        t("method.col.value", lang): str(getattr(params, f.name)),
+        t("method.col.name", lang): label,
+        t("method.col.value", lang): value,
     }
     for group, params in (
         (t("method.roofs.title", lang), assumptions.roof),
@@ -31,6 +29,6 @@ rows = [
         (t("method.suitability.title", lang), assumptions.suitability),
         (t("method.shading.title", lang), assumptions.shading),
     )
-    for f in fields(params)
+    for label, value in parameter_rows(params, lang)
 ]
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="method_assumptions")

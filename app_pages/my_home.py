@@ -24,7 +24,13 @@ from planner.estimate import (
     parse_offpeak_windows,
 )
 from planner.flows import flows
-from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
+from planner.load_shapes import (
+    daily_heatmap,
+    month_starts,
+    monthly_energy,
+    typical_days,
+    weekly_heatmap,
+)
 from planner.profile import to_typical_year
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, literal, number, percent, t
@@ -214,20 +220,22 @@ else:
     with st.expander(t("home.estimate_assumptions", lang)):
         st.caption(t("home.estimate_assumptions_help", lang))
         defaults = EstimateAssumptions()
+        # Field names stay in the (hidden) index; the user reads labels, units, sources.
         table = pd.DataFrame(
             {
-                "name": list(ASSUMPTION_SOURCES),
+                "label": [t(f"estimate_assumption.{n}", lang) for n in ASSUMPTION_SOURCES],
                 "value": [float(getattr(defaults, n)) for n in ASSUMPTION_SOURCES],
-                "unit": [unit for unit, _ in ASSUMPTION_SOURCES.values()],
-                "source": [source for _, source in ASSUMPTION_SOURCES.values()],
-            }
+                "unit": [t(f"estimate_unit.{u}", lang) for u, _ in ASSUMPTION_SOURCES.values()],
+                "source": [t(f"estimate_assumption.{n}.source", lang) for n in ASSUMPTION_SOURCES],
+            },
+            index=list(ASSUMPTION_SOURCES),
         )
         edited = st.data_editor(
             table,
             hide_index=True,
-            disabled=["name", "unit", "source"],
+            disabled=["label", "unit", "source"],
             column_config={
-                "name": st.column_config.TextColumn(t("method.col.name", lang)),
+                "label": st.column_config.TextColumn(t("method.col.name", lang)),
                 "value": st.column_config.NumberColumn(
                     t("method.col.value", lang), min_value=0.0, required=True
                 ),
@@ -239,7 +247,7 @@ else:
     model = EstimateAssumptions(
         **{
             name: type(getattr(defaults, name))(value)
-            for name, value in zip(edited["name"], edited["value"], strict=True)
+            for name, value in zip(edited.index, edited["value"], strict=True)
         }
     )
     try:
@@ -316,6 +324,8 @@ with tab_year:
             colorbar_title="kW",
         )
     )
+    # Days of the typical year, labelled by month: no year of its own to show.
+    figure.update_xaxes(tickvals=list(month_starts(energy)), ticktext=months)
     figure.update_layout(yaxis_title=t("home.hour", lang), height=360, margin=MARGIN)
     st.plotly_chart(figure, key="home_year")
 with tab_days:

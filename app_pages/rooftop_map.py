@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from app_pages import _cache, _map, _sidebar, _state
 from geodata.lookup import building_at
-from quartier_solaire.i18n import describe, literal, number, percent, t
+from quartier_solaire.i18n import describe, literal, number, percent, roof_notes, t
 
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
@@ -161,7 +161,9 @@ with right:
                 t("details.col.specific", lang): planes["specific_yield_kwh_kwp"].round(0),
                 t("details.col.shading", lang): planes["shading_loss_percent"].round(1),
                 t("details.col.suitable", lang): planes["suitable"],
-                t("details.col.inferred", lang): planes["inferred_from"],
+                t("details.col.inferred", lang): [
+                    roof_notes(notes, lang) for notes in planes["inferred_from"]
+                ],
             }
         )
         st.dataframe(table, hide_index=True, key="details_planes")

@@ -83,9 +83,11 @@ and sawtooth as flat roofs with racks. The approximation is recorded in
 ``inferred_from``.
 
 Missing attributes are inferred and recorded, per plane, in ``inferred_from``
-(empty when everything came from the data): the roof shape from the usage
-and the footprint area, the pitch from ``roof_height_m`` when that is known,
-otherwise a default of :class:`RoofParams`.
+(an empty tuple when everything came from the data): the roof shape from the
+usage and the footprint area, the pitch from ``roof_height_m`` when that is
+known, otherwise a default of :class:`RoofParams`. Each record is a
+:class:`RoofNote`, a code and its parameters, so that a page can say it in
+the reader's language; ``str()`` gives it in English.
 
 Areas and power
 ---------------
@@ -123,6 +125,7 @@ from geodata.schema import METRIC_CRS_FRANCE
 __all__ = [
     "PLANE_COLUMNS",
     "SHAPE_MODELS",
+    "RoofNote",
     "RoofParams",
     "metric_crs",
     "rack_ground_coverage_ratio",
@@ -169,6 +172,55 @@ _OBLIQUITY_DEG = 23.44
 _MARGIN_M = 1.0
 # Planes smaller than this in plan [m2] are numerical slivers of an intersection.
 _SLIVER_M2 = 1e-6
+
+
+# English wording of each RoofNote code (the pages use the catalogue instead).
+_NOTE_TEXT: dict[str, str] = {
+    "complex_footprint": "complex footprint: one ridge on the bounding rectangle, approximate",
+    "footprint_split": "footprint split into {parts} wings ({shape})",
+    "main_wing_only": "roof_direction_deg and roof_orientation apply to the main wing only",
+    "orientation_assumed": "roof_orientation=along assumed (ridge on the long axis)",
+    "direction_assumed": (
+        "roof_direction_deg={azimuth:.0f} assumed (short side nearest {target:.0f})"
+    ),
+    "shape_modelled_as": "roof_shape={shape} modelled as {model}",
+    "shape_not_modelled": "roof_shape={shape} not modelled",
+    "canopy_height_missing": "height_m missing: parking canopy assumed",
+    "canopy_flat_assumed": "roof_shape=flat assumed (parking canopy)",
+    "shape_assumed": "roof_shape={shape} assumed (usage {usage}, {area_m2:.0f} m2 footprint)",
+    "angle_out_of_range": "roof_angle_deg={angle:g} out of range",
+    "angle_from_height": "roof_angle_deg={angle:.1f} from roof_height_m={roof_height_m:g}",
+    "angle_assumed": "roof_angle_deg={angle:g} assumed (default for {kind})",
+}
+
+
+@dataclass(frozen=True)
+class RoofNote:
+    """One thing the roof model assumed for a plane, as a code and its parameters.
+
+    Attributes
+    ----------
+    code : str
+        What was assumed: one of the keys of ``_NOTE_TEXT`` (``"shape_assumed"``,
+        ``"angle_assumed"``, ...).
+    params : tuple of (str, object)
+        Its values as name/value pairs: roof shapes and usages as schema codes
+        (``usage`` is ``""`` when missing), angles [deg], areas [m2], counts.
+    """
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> RoofNote:
+        """Build a note from keyword parameters."""
+        return cls(code, tuple(params.items()))
+
+    def __str__(self) -> str:
+        values = dict(self.params)
+        if self.code == "shape_assumed":
+            values["usage"] = values["usage"] or "missing"
+        return _NOTE_TEXT[self.code].format(**values)
 
 
 @dataclass(frozen=True)
@@ -357,7 +409,7 @@ def roof_planes(buildings: gpd.GeoDataFrame, params: RoofParams = RoofParams()) 
         area) [m2], ``kwp`` [kWp], ``mounting`` (``"roof"`` flush, or
         ``"rack"``), ``excluded`` (``""``, ``"existing_pv"`` or
         ``"below_min_area"``; excluded planes have ``kwp = 0``),
-        ``inferred_from`` (what was assumed, ``"; "``-separated) and
+        ``inferred_from`` (what was assumed: a tuple of :class:`RoofNote`) and
         ``geometry`` (the plane in plan).
 
     Raises
@@ -422,7 +474,7 @@ class _Parts:
 
 def _describe_parts(polygons, owner, attrs, crs, params) -> _Parts:
     frame = _frames(polygons)
-    notes: list[list[str]] = [[] for _ in range(len(polygons))]
+    notes: list[list[RoofNote]] = [[] for _ in range(len(polygons))]
     model = _resolve_shape(attrs, owner, shapely.area(polygons), params, notes)
     polygons, owner, model, notes, frame, main, margin = _split_wings(
         polygons, owner, model, notes, frame, attrs, params
@@ -470,7 +522,7 @@ def _split_wings(polygons, owner, model, notes, frame, attrs, params):
         if split.split:
             splits[k] = split
         elif split.shape == "complex":
-            notes[k].append("complex footprint: one ridge on the bounding rectangle, approximate")
+            notes[k].append(RoofNote.of("complex_footprint"))
     if not splits:
         return polygons, owner, model, notes, frame, main, margin
 
@@ -489,13 +541,13 @@ def _split_wings(polygons, owner, model, notes, frame, attrs, params):
         stated = np.isfinite(attrs["roof_direction_deg"][owner[k]]) or (
             attrs["roof_orientation"][owner[k]] != ""
         )
-        said = f"footprint split into {len(split.parts)} wings ({split.shape})"
+        said = RoofNote.of("footprint_split", parts=len(split.parts), shape=split.shape)
         for j, (tile, rect, wing) in enumerate(
             zip(split.parts, split.rectangles, split.wings, strict=True)
         ):
             extra = [said]
             if j > 0 and stated:
-                extra.append("roof_direction_deg and roof_orientation apply to the main wing only")
+                extra.append(RoofNote.of("main_wing_only"))
             rows.append(k)
             new_polygons.append(tile)
             new_notes.append([*notes[k], *extra])
@@ -556,7 +608,7 @@ def _gabled(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
     dot_v = np.abs(np.einsum("ij,ij->i", dir_vec, v))
     ridge_on_u = np.where(with_dir, dot_v >= dot_u, orientation != "across")
     for k in np.flatnonzero(~with_dir & (orientation == "")):
-        parts.notes[idx[k]].append("roof_orientation=along assumed (ridge on the long axis)")
+        parts.notes[idx[k]].append(RoofNote.of("orientation_assumed"))
     ridge = np.where(ridge_on_u[:, None], u, v)
     normal = np.where(ridge_on_u[:, None], v, u)
     # Point the normal towards the stated direction so that its plane faces it exactly.
@@ -636,7 +688,9 @@ def _single(parts: _Parts, attrs: dict, params: RoofParams) -> list[dict]:
         guess = np.mod(np.degrees(_bearing(facing)) - parts.conv[idx], 360.0)
         for k in np.flatnonzero(~with_dir):
             parts.notes[idx[k]].append(
-                f"roof_direction_deg={guess[k]:.0f} assumed (short side nearest {target:.0f})"
+                RoofNote.of(
+                    "direction_assumed", azimuth=round(float(guess[k])), target=round(target)
+                )
             )
         if kind == "skillion":
             run = _extent_along(parts.corners[idx], facing)
@@ -699,18 +753,18 @@ def _resolve_shape(
     levels = attrs["levels"][owner]
     model = np.array([SHAPE_MODELS.get(s, "") for s in shape], dtype=object)
     for k in np.flatnonzero((model != "") & (model != shape)):
-        notes[k].append(f"roof_shape={shape[k]} modelled as {model[k]}")
+        notes[k].append(RoofNote.of("shape_modelled_as", shape=shape[k], model=model[k]))
     for k in np.flatnonzero((model == "") & (shape != "")):
-        notes[k].append(f"roof_shape={shape[k]} not modelled")
+        notes[k].append(RoofNote.of("shape_not_modelled", shape=shape[k]))
 
     # Low parking buildings are car-port canopies (flat or unknown shape).
     low = (height <= params.canopy_max_height_m) | (np.isnan(height) & ~(levels > 1))
     canopy = (usage == "parking") & low & ((model == "flat") | (model == ""))
     for k in np.flatnonzero(canopy):
         if np.isnan(height[k]):
-            notes[k].append("height_m missing: parking canopy assumed")
+            notes[k].append(RoofNote.of("canopy_height_missing"))
         if model[k] == "":
-            notes[k].append("roof_shape=flat assumed (parking canopy)")
+            notes[k].append(RoofNote.of("canopy_flat_assumed"))
     model[canopy] = "canopy"
 
     unknown = model == ""
@@ -720,8 +774,14 @@ def _resolve_shape(
     house &= part_area <= params.house_max_footprint_m2
     for k in np.flatnonzero(unknown):
         guess = "gabled" if house[k] else "flat"
-        why = f"usage {usage[k] or 'missing'}, {part_area[k]:.0f} m2 footprint"
-        notes[k].append(f"roof_shape={guess} assumed ({why})")
+        notes[k].append(
+            RoofNote.of(
+                "shape_assumed",
+                shape=guess,
+                usage=str(usage[k]),
+                area_m2=round(float(part_area[k])),
+            )
+        )
         model[k] = guess
     return model
 
@@ -746,11 +806,17 @@ def _pitch(
     for k in np.flatnonzero(~good):
         notes = parts.notes[idx[k]]
         if np.isfinite(angle[k]):
-            notes.append(f"roof_angle_deg={angle[k]:g} out of range")
+            notes.append(RoofNote.of("angle_out_of_range", angle=float(angle[k])))
         if from_rise[k]:
-            notes.append(f"roof_angle_deg={tilt[k]:.1f} from roof_height_m={rise[k]:g}")
+            notes.append(
+                RoofNote.of(
+                    "angle_from_height",
+                    angle=round(float(tilt[k]), 1),
+                    roof_height_m=float(rise[k]),
+                )
+            )
         else:
-            notes.append(f"roof_angle_deg={default:g} assumed (default for {kind})")
+            notes.append(RoofNote.of("angle_assumed", angle=float(default), kind=kind))
     return tilt
 
 
@@ -876,7 +942,7 @@ def _assemble(chunks: list[dict], parts: _Parts) -> pd.DataFrame:
             "surface_azimuth": azimuth,
             "grid_az": grid_az,
             "mounting": np.where(pitched, "roof", "rack"),
-            "inferred_from": ["; ".join(parts.notes[p]) for p in part],
+            "inferred_from": [tuple(parts.notes[p]) for p in part],
             "geometry": geometry,
         }
     )
@@ -954,7 +1020,7 @@ def _finish(planes, ids, attrs, crs, params) -> gpd.GeoDataFrame:
             "kwp": kwp.astype(float),
             "mounting": pd.array(planes["mounting"].to_numpy(), dtype="string"),
             "excluded": pd.array(excluded, dtype="string"),
-            "inferred_from": pd.array(planes["inferred_from"].to_numpy(), dtype="string"),
+            "inferred_from": planes["inferred_from"].to_numpy(dtype=object),
         }
     )
     geometry = gpd.GeoSeries(planes["geometry"].to_numpy(), crs=crs).to_crs(WGS84).to_numpy()
@@ -978,7 +1044,7 @@ def _empty() -> gpd.GeoDataFrame:
         "kwp": "float64",
         "mounting": "string",
         "excluded": "string",
-        "inferred_from": "string",
+        "inferred_from": "object",
     }
     frame = pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)

@@ -8,7 +8,13 @@ from planner.consumption_io import (
 )
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.flows import EnergyFlows, flows
-from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
+from planner.load_shapes import (
+    daily_heatmap,
+    month_starts,
+    monthly_energy,
+    typical_days,
+    weekly_heatmap,
+)
 from planner.profile import ProfileReport, to_typical_year
 
 __all__ = [
@@ -19,6 +25,7 @@ __all__ = [
     "QualityReport",
     "QualityRules",
     "daily_heatmap",
+    "month_starts",
     "estimate_profile",
     "flows",
     "inspect_consumption",

@@ -28,16 +28,24 @@ def _clock(index: pd.DatetimeIndex) -> pd.Index:
 
 
 def daily_heatmap(energy: pd.Series) -> pd.DataFrame:
-    """Return mean power [kW] by date (rows) and local time of day (columns).
+    """Return mean power [kW] by day of the year (rows, 1-365) and local time of day.
 
-    On the 23- and 25-hour days of the clock changes, the missing hour is empty
-    and the repeated hour is averaged.
+    Rows are days of the year, not dates: a profile on the typical year has no
+    year of its own, and a chart must not show one (see :func:`month_starts`
+    for where each month begins). On the 23- and 25-hour days of the clock
+    changes, the missing hour is empty and the repeated hour is averaged.
     """
     power = energy / _step_hours(energy)
     frame = pd.DataFrame(
-        {"date": energy.index.date, "hour": _clock(energy.index), "kw": power.to_numpy()}
+        {"day": energy.index.day_of_year, "hour": _clock(energy.index), "kw": power.to_numpy()}
     )
-    return frame.pivot_table(index="date", columns="hour", values="kw", aggfunc="mean")
+    return frame.pivot_table(index="day", columns="hour", values="kw", aggfunc="mean")
+
+
+def month_starts(energy: pd.Series) -> pd.Series:
+    """Return the day of the year [1-366] on which each month (index 1-12) begins."""
+    days = pd.Series(energy.index.day_of_year, index=energy.index.month)
+    return days.groupby(level=0).min().rename_axis("month")
 
 
 def weekly_heatmap(energy: pd.Series) -> pd.DataFrame:

@@ -7,6 +7,7 @@ The catalogue is ``catalogue.toml`` beside this module: one table per key, with
 from __future__ import annotations
 
 import tomllib
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,89 @@ def literal(text: object) -> str:
     ``**x**`` in such a name from turning into a link or bold text.
     """
     return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+
+
+# Which catalogue family names the values of each roof-note parameter.
+_NOTE_WORDS = {"shape": "roof_shape", "model": "roof_shape", "kind": "roof_shape"}
+
+
+def roof_notes(notes, lang: str = DEFAULT_LANGUAGE, /) -> str:
+    """Return what the roof model assumed for a plane as one sentence in ``lang``.
+
+    Parameters
+    ----------
+    notes : iterable of geodata.roofs.RoofNote
+        Each with a ``code`` (catalogue entry ``roof_note.<code>``) and
+        ``params`` (name/value pairs). Roof shapes and usages are translated
+        through ``roof_shape.*``, ``footprint_shape.*`` and ``usage.*``; numbers
+        are written the way readers of ``lang`` write them; a value the
+        catalogue does not know (a roof shape from a file) is kept as written.
+    """
+    return t("roof_note.separator", lang).join(_roof_note(n, lang) for n in notes)
+
+
+def _roof_note(note, lang: str) -> str:
+    values = {}
+    for name, value in note.params:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            values[name] = number(value, lang, decimals=0 if float(value).is_integer() else 1)
+        elif name == "usage":
+            key = f"usage.{value}"
+            text = t(key, lang) if value and has(key) else t("roof_note.usage_missing", lang)
+            values[name] = text[:1].lower() + text[1:]  # mid-sentence
+        else:
+            family = _NOTE_WORDS.get(
+                name, "footprint_shape" if note.code == "footprint_split" else ""
+            )
+            key = f"{family}.{value}"
+            values[name] = t(key, lang) if family and has(key) else str(value)
+    return t(f"roof_note.{note.code}", lang, **values)
+
+
+# Shares [0-1] whose label says [%].
+_PERCENT_PARAMETERS = frozenset({"split_fill_ratio", "min_share_of_reference"})
+
+
+def parameter_rows(params, lang: str = DEFAULT_LANGUAGE, /) -> list[tuple[str, str]]:
+    """Return the fields of a parameter dataclass as (label with unit, value) in ``lang``.
+
+    Labels are the catalogue entries ``param.<field>``; ``None`` reads as what
+    it means (``param.<field>.none``) or "—"; codes (``"haydavies"``) as
+    ``param.value.<code>``; usages as ``usage.<code>``; numbers as readers of
+    ``lang`` write them.
+    """
+    return [
+        (t(f"param.{f.name}", lang), _parameter_value(f.name, getattr(params, f.name), lang))
+        for f in fields(params)
+    ]
+
+
+def _parameter_value(name: str, value: Any, lang: str) -> str:
+    if value is None:
+        return t(f"param.{name}.none", lang) if has(f"param.{name}.none") else t("param.none", lang)
+    if isinstance(value, bool):
+        return t("param.yes" if value else "param.no", lang)
+    if isinstance(value, tuple):
+        return ", ".join(t(f"usage.{v}", lang) if has(f"usage.{v}") else str(v) for v in value)
+    if isinstance(value, str):
+        return t(f"param.value.{value}", lang) if has(f"param.value.{value}") else value
+    if name in _PERCENT_PARAMETERS:
+        value = 100 * value
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return number(value, lang, decimals=decimals)
+
+
+def weather_licence(meta: dict, lang: str = DEFAULT_LANGUAGE, /) -> str:
+    """Return the source and licence of a weather year in ``lang``.
+
+    ``meta`` is a weather reader's metadata: its ``attribution_key`` names the
+    catalogue entry ``weather.licence.<key>``, filled with
+    ``attribution_params``. The file's own words (``attribution_file_text``)
+    are not part of it: show them as written, as plain text. Metadata without
+    a key (a caller's own source) keeps its ``attribution``.
+    """
+    key = f"weather.licence.{meta.get('attribution_key') or ''}"
+    if has(key):
+        return t(key, lang, **meta.get("attribution_params", {}))
+    return str(meta.get("attribution", ""))

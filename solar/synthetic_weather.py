@@ -536,7 +536,8 @@ def synthetic_year(
     metadata : dict
         ``source`` ("synthetic"), ``label``, ``label_key``, ``latitude``,
         ``longitude``, ``altitude``, ``period``, ``seed``, ``normals_site``,
-        ``normals_distance_km``, ``attribution``, ``warnings`` (English),
+        ``normals_distance_km``, ``attribution`` (English), ``attribution_key``
+        and ``attribution_params`` (the same, for the catalogue), ``warnings`` (English),
         ``warning_keys`` (catalogue keys with parameters, for the UI) and
         ``targets`` (monthly ``sunshine_hours`` [h], ``irradiation`` [Wh/m2/day],
         ``temp_air_mean`` [C] the year was calibrated on).
@@ -685,6 +686,8 @@ def synthetic_year(
             site=site.name,
             normals_source=_SHIPPED_SOURCE if site in load_climate_normals() else " (caller's)",
         ),
+        "attribution_key": "synthetic" if site in load_climate_normals() else "synthetic_caller",
+        "attribution_params": {"site": site.name},
         "warnings": warnings,
         "warning_keys": warning_keys,
         "targets": {

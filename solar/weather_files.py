@@ -185,7 +185,10 @@ def read_weather_file(
     metadata : dict
         ``source``, ``format``, ``latitude`` [deg], ``longitude`` [deg],
         ``altitude`` [m], ``period``, ``months_selected``, ``timezone``,
-        ``attribution``, ``warnings`` (list of str), ``problems`` (list of
+        ``attribution`` (English), ``attribution_key`` (which licence:
+        ``"pvgis"``, ``"epw"``, ``"tmy3"``, ``"tmy2"``, for the catalogue),
+        ``attribution_file_text`` (the file's own words on its source, verbatim),
+        ``warnings`` (list of str), ``problems`` (list of
         :class:`~quartier_solaire.errors.Problem`), and
         ``irradiance_time_offset_h`` for PVGIS files that state it.
 
@@ -463,6 +466,8 @@ def _read_pvgis_csv(text: str, name: str | None) -> _Raw:
         "months_selected": meta.get("months_selected"),
         "irradiance_time_offset_h": inputs.get("irradiance time offset"),
         "attribution": PVGIS_ATTRIBUTION + (f" File: {footer[0]}." if footer else ""),
+        "attribution_key": "pvgis",
+        "attribution_file_text": footer[0] if footer else "",
     }
     return _Raw(data, pd.DatetimeIndex(data.index), out_meta, _PVGIS_NAMES, file_lines, problems)
 
@@ -512,6 +517,7 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
         "horizon": meteo.get("use_horizon"),
         "period": period,
         "attribution": PVGIS_ATTRIBUTION,
+        "attribution_key": "pvgis",
     }
     return _Raw(data, pd.DatetimeIndex(data.index), out_meta, _PVGIS_NAMES)
 
@@ -562,6 +568,8 @@ def _read_epw(text: str, name: str | None) -> _Raw:
         + (f" ({meta.get('data_type')})" if meta.get("data_type") else "")
         + "; terms of use as given by its provider"
         + (f": {' '.join(comments)}" if comments else "."),
+        "attribution_key": "epw",
+        "attribution_file_text": " ".join(x for x in (meta.get("data_type") or "", *comments) if x),
     }
     return _Raw(data, _epw_start(data, clock), out_meta, {}, row_lines)
 
@@ -582,6 +590,7 @@ def _read_pvgis_epw(text: str, name: str | None) -> _Raw:
         "period": _years(data["year"]),
         "irradiance_time_offset_h": offset,
         "attribution": PVGIS_ATTRIBUTION,
+        "attribution_key": "pvgis",
     }
     return _Raw(data, _epw_start(data, dt.UTC), out_meta, {}, row_lines)
 
@@ -630,6 +639,7 @@ def _read_tmy3(text: str, name: str | None) -> _Raw:
         "station": str(meta.get("Name", "")).strip('"'),
         "attribution": "TMY3 data set (NREL, National Solar Radiation Database); "
         "terms of use as given by the provider of the file.",
+        "attribution_key": "tmy3",
     }
     return _Raw(data, start, out_meta, _TMY3_NAMES, np.arange(len(data)) + 3)
 
@@ -660,6 +670,7 @@ def _read_tmy2(text: str, name: str | None) -> _Raw:
         "period": _years(years),
         "station": str(meta.get("City", "")).strip(),
         "attribution": "TMY2 data set (NREL); terms of use as given by the provider of the file.",
+        "attribution_key": "tmy2",
     }
     return _Raw(
         data, start, out_meta, {v: k for k, v in _TMY2_MAP.items()}, np.arange(len(data)) + 2
@@ -832,6 +843,10 @@ def _finish(
         "months_selected": raw.meta.get("months_selected") or months,
         "timezone": str(frame.index.tz),
         "attribution": raw.meta.get("attribution", ""),
+        # What the pages translate (catalogue weather.licence.<key>), and the
+        # file's own words, shown as written.
+        "attribution_key": raw.meta.get("attribution_key", ""),
+        "attribution_file_text": raw.meta.get("attribution_file_text", ""),
     }
     for key in ("irradiance_time_offset_h", "radiation_database", "horizon", "station"):
         if raw.meta.get(key) not in (None, ""):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 import math
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import (
@@ -25,7 +28,7 @@ from geodata.io._common import (
 )
 from geodata.io.bdtopo import interpret_bdtopo
 from geodata.io.osm import interpret_osm
-from geodata.io.vector import interpret_vector
+from geodata.io.vector import interpret_vector, read_buildings
 from geodata.schema import BUILDING_COLUMNS, CRS, ROOF_SHAPES, USAGES
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, has
@@ -92,6 +95,11 @@ def _frame(rows) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
 
 
+def _plain(rows) -> int:
+    """How many rows are a plain, valid footprint (a box): those must be kept."""
+    return sum(1 for kind, _ in rows if kind == 0)
+
+
 def _check(buildings, report, n_in):
     assert list(buildings.columns) == list(BUILDING_COLUMNS)
     assert buildings.crs.equals(CRS)
@@ -123,9 +131,11 @@ def test_generic_reader_never_crashes(rows):
         buildings, report = interpret_vector(frame)
     except ReadError as exc:  # a documented refusal, e.g. no polygon at all
         assert has(f"problem.{exc.code}")
+        assert _plain(rows) == 0, f"a file with {_plain(rows)} good footprints refused: {exc}"
         return
     _check(buildings, report, len(frame))
     assert report.kept + report.dropped == len(frame)
+    assert report.kept >= _plain(rows), "a good footprint was dropped for its attributes"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -137,6 +147,11 @@ def test_osm_reader_never_crashes(rows):
     )
     buildings, report = interpret_osm(frame)
     _check(buildings, report, len(frame))
+    # In OpenStreetMap only a feature tagged building=* (not "no") is a building.
+    tagged = [
+        r for r in rows if isinstance(r[1][6], str) and r[1][6].strip().lower() not in ("", "no")
+    ]
+    assert report.kept >= _plain(tagged), "a good footprint was dropped for its attributes"
     assert buildings["existing_pv"].dropna().all()  # only ever a positive statement
 
 
@@ -155,5 +170,91 @@ def test_bdtopo_reader_never_crashes(rows):
     )
     buildings, report = interpret_bdtopo(frame)
     _check(buildings, report, len(frame))
+    assert report.kept >= _plain(rows), "a good footprint was dropped for its attributes"
     rise = buildings["roof_height_m"].dropna()
     assert (rise >= 0).all() and np.isfinite(rise).all()
+
+
+# --- whole files: harmless changes are read the same, harmful ones refused -------------
+# A fuzz test that accepts a refusal passes when every file is refused: here a
+# change that leaves the data alone (what editors, other systems and other GIS
+# tools do to a GeoJSON) must give the same buildings as the original.
+
+GEOJSON_FILES = ["cadastre_batiments.geojson", "osm_ogr2ogr.geojson"]
+BOM = b"\xef\xbb\xbf"
+
+
+def _json(data: bytes) -> dict:
+    return json.loads(data.decode("utf-8-sig"))
+
+
+def _rewrite(**dumps):
+    return lambda data: json.dumps(_json(data), **dumps).encode("utf-8")
+
+
+def _reversed_keys(data: bytes) -> bytes:
+    def flip(node):
+        if isinstance(node, dict):
+            return {k: flip(node[k]) for k in reversed(list(node))}
+        if isinstance(node, list):
+            return [flip(v) for v in node]
+        return node
+
+    return json.dumps(flip(_json(data)), indent=2).encode("utf-8")
+
+
+def _extra_members(data: bytes) -> bytes:
+    # Foreign members (RFC 7946, 6.1) and an extra property on every feature.
+    collection = _json(data)
+    collection["x_generator"] = "another tool"
+    for feature in collection["features"]:
+        feature["x_note"] = "ignored"
+        feature["properties"] = {**(feature.get("properties") or {}), "x_extra": 1}
+    return json.dumps(collection).encode("utf-8")
+
+
+HARMLESS = {
+    "minified": _rewrite(separators=(",", ":")),
+    "indented": _rewrite(indent=4),
+    "ascii_escapes": _rewrite(ensure_ascii=True),
+    "sorted_keys": _rewrite(sort_keys=True),
+    "reversed_keys": _reversed_keys,
+    "extra_members": _extra_members,
+    "crlf": lambda data: data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"),
+    "bom": lambda data: data if data.startswith(BOM) else BOM + data,
+    "trailing_whitespace": lambda data: data.rstrip() + b"\n\n  \n",
+}
+
+HARMFUL = {
+    "cut_in_half": lambda data: data[: len(data) // 2],
+    "empty": lambda data: b"",
+    "binary": lambda data: bytes(range(256)) * 8,
+    "not_geojson": lambda data: b'{"name": "a list of things", "items": [1, 2, 3]}',
+}
+
+
+def _buildings(data: bytes, name: str) -> gpd.GeoDataFrame:
+    return read_buildings(io.BytesIO(data), filename=name)[0]
+
+
+@pytest.mark.parametrize("mutation", sorted(HARMLESS))
+@pytest.mark.parametrize("name", GEOJSON_FILES)
+def test_harmless_changes_to_a_geojson_give_the_same_buildings(data_dir, name, mutation):
+    original = (data_dir / "buildings" / name).read_bytes()
+    expected = _buildings(original, name)
+    assert len(expected) > 0
+    got = _buildings(HARMLESS[mutation](original), name)
+    assert list(got["id"]) == list(expected["id"])
+    assert got.geometry.geom_equals_exact(expected.geometry, tolerance=1e-9).all()
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got.drop(columns="geometry")), pd.DataFrame(expected.drop(columns="geometry"))
+    )
+
+
+@pytest.mark.parametrize("mutation", sorted(HARMFUL))
+@pytest.mark.parametrize("name", GEOJSON_FILES)
+def test_harmful_changes_to_a_geojson_are_refused(data_dir, name, mutation):
+    original = (data_dir / "buildings" / name).read_bytes()
+    with pytest.raises(ReadError) as err:
+        _buildings(HARMFUL[mutation](original), name)
+    assert has(f"problem.{err.value.code}"), err.value.code

@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Proj, Transformer
 
-from geodata.roofs import PLANE_COLUMNS, RoofParams, rack_ground_coverage_ratio, roof_planes
+from geodata.roofs import (
+    PLANE_COLUMNS,
+    RoofNote,
+    RoofParams,
+    rack_ground_coverage_ratio,
+    roof_planes,
+)
 from tests.conftest import assert_rel_close
 
 # A point in Nantes (Chantenay), in Lambert-93.
@@ -48,6 +54,11 @@ def frame(geoms, **columns):
     return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:2154").to_crs(4326)
 
 
+def _said(planes):
+    """What the model assumed for each plane, in English."""
+    return planes["inferred_from"].map(lambda notes: "; ".join(map(str, notes))).astype(str)
+
+
 def assert_azimuths(actual, expected, tol=1e-3):
     """Same multiset of azimuths [deg], compared on the circle.
 
@@ -75,7 +86,7 @@ def test_gabled_east_west_faces_north_and_south():
     assert (planes["surface_tilt"] == 35).all()
     assert (planes["mounting"] == "roof").all()
     assert list(planes["plane_id"]) == ["b0-1", "b0-2"]
-    assert (planes["inferred_from"].str.contains("roof_orientation=along assumed")).all()
+    assert (_said(planes).str.contains("roof_orientation=along assumed")).all()
 
 
 def test_gabled_north_south_faces_east_and_west():
@@ -88,7 +99,7 @@ def test_gabled_north_south_faces_east_and_west():
         )
     )
     assert_azimuths(planes["surface_azimuth"], [90.0, 270.0])
-    assert (planes["inferred_from"] == "").all()
+    assert (_said(planes) == "").all()
 
 
 def test_gabled_rotated_30_degrees():
@@ -137,13 +148,9 @@ def test_pitch_from_roof_height_and_default():
     tilts = planes.groupby("building_id")["surface_tilt"].first()
     assert tilts["b0"] == pytest.approx(45.0)  # rise 3 m over a half-span of 3 m
     assert tilts["b1"] == 35.0
+    assert _said(planes.loc[planes["building_id"] == "b0"]).str.contains("from roof_height_m").all()
     assert (
-        planes.loc[planes["building_id"] == "b0", "inferred_from"]
-        .str.contains("from roof_height_m")
-        .all()
-    )
-    assert (
-        planes.loc[planes["building_id"] == "b1", "inferred_from"]
+        _said(planes.loc[planes["building_id"] == "b1"])
         .str.contains("roof_angle_deg=35 assumed")
         .all()
     )
@@ -162,7 +169,7 @@ def test_flat_roof_gives_one_south_rack_plane():
     assert 0.55 < GCR_NANTES < 0.62
     assert plane["usable_area_m2"] == pytest.approx(29 * 19 * GCR_NANTES, rel=1e-4)
     assert plane["usable_area_m2"] < plane["footprint_area_m2"]
-    assert plane["inferred_from"] == ""
+    assert plane["inferred_from"] == ()
 
 
 def test_flat_roof_parameters():
@@ -208,7 +215,7 @@ def test_square_hipped_is_a_pyramid():
     )
     assert len(planes) == 4
     assert_rel_close(planes["footprint_area_m2"], [81 / 4] * 4, 1e-3)
-    assert planes["inferred_from"].str.contains("pyramidal modelled as hipped").all()
+    assert _said(planes).str.contains("pyramidal modelled as hipped").all()
 
 
 def test_setbacks_reduce_area_by_expected_amount():
@@ -248,7 +255,7 @@ def test_skillion_faces_its_direction():
     # No direction: the short side nearest the south; rise 1 m over the 4 m run.
     assert second["surface_azimuth"] == pytest.approx(180.0, abs=1e-3)
     assert second["surface_tilt"] == pytest.approx(math.degrees(math.atan(1 / 4)))
-    assert "roof_direction_deg=180 assumed" in second["inferred_from"]
+    assert "roof_direction_deg=180 assumed" in "; ".join(map(str, second["inferred_from"]))
 
 
 def test_canopy_is_the_panel_surface():
@@ -277,10 +284,10 @@ def test_unknown_shape_is_inferred_from_usage_and_size():
     assert shapes["b2"] == {"flat"}  # 600 m2 is no house
     house = planes[planes["building_id"] == "b0"]
     assert (house["surface_tilt"] == 35).all()
-    assert house["inferred_from"].str.contains("roof_shape=gabled assumed").all()
-    assert house["inferred_from"].str.contains("roof_angle_deg=35 assumed").all()
+    assert _said(house).str.contains("roof_shape=gabled assumed").all()
+    assert _said(house).str.contains("roof_angle_deg=35 assumed").all()
     assert (
-        planes.loc[planes["building_id"] == "b1", "inferred_from"]
+        _said(planes.loc[planes["building_id"] == "b1"])
         .str.contains("roof_shape=flat assumed")
         .all()
     )
@@ -360,7 +367,7 @@ def test_bad_inputs():
     # Out-of-range pitch falls back to the default and says so.
     bad = roof_planes(frame([rectangle(10, 6)], roof_shape="gabled", roof_angle_deg=95.0))
     assert (bad["surface_tilt"] == 35).all()
-    assert bad["inferred_from"].str.contains("roof_angle_deg=95 out of range").all()
+    assert _said(bad).str.contains("roof_angle_deg=95 out of range").all()
 
 
 def test_any_input_crs_and_missing_columns():
@@ -375,7 +382,7 @@ def test_any_input_crs_and_missing_columns():
     bare = gpd.GeoDataFrame(geometry=[house], index=[7], crs=2154)
     planes = roof_planes(bare)
     assert list(planes["plane_id"]) == ["7-1", "7-2"]
-    assert planes["inferred_from"].str.contains("usage missing").all()
+    assert _said(planes).str.contains("usage missing").all()
 
 
 def test_missing_geometry_and_unknown_vocabulary():
@@ -388,12 +395,12 @@ def test_missing_geometry_and_unknown_vocabulary():
     )
     assert set(planes["building_id"]) == {"b1", "b2"}
     assert (
-        planes.loc[planes["building_id"] == "b1", "inferred_from"]
+        _said(planes.loc[planes["building_id"] == "b1"])
         .str.contains("roof_shape=onion not modelled; roof_shape=gabled assumed")
         .all()
     )
     assert (
-        planes.loc[planes["building_id"] == "b2", "inferred_from"]
+        _said(planes.loc[planes["building_id"] == "b2"])
         .str.contains("half-hipped modelled as gabled")
         .all()
     )
@@ -478,11 +485,7 @@ def test_l_shaped_gabled_has_one_ridge_per_wing(boxes, turn):
     planes = roof_planes(frame([house], roof_shape="gabled", roof_angle_deg=35.0))
     assert len(planes) == 4
     assert list(planes["plane_id"]) == ["b0-1", "b0-2", "b0-3", "b0-4"]
-    assert (
-        planes["inferred_from"]
-        .str.contains("footprint split into 2 wings (L-shape)", regex=False)
-        .all()
-    )
+    assert _said(planes).str.contains("footprint split into 2 wings (L-shape)", regex=False).all()
     az = np.mod(planes["surface_azimuth"].to_numpy() - turn, 360.0)
     # Each wing's two planes face opposite ways: one wing 0/180, the other 90/270 (+ turn).
     first, second = az[:2], az[2:]
@@ -521,7 +524,7 @@ def test_hipped_l_gives_eight_planes():
     assert_rel_close(sorted(planes["footprint_area_m2"]), [9] * 4 + [21] * 4, 1e-6)
     az = np.mod(planes["surface_azimuth"].to_numpy() - 30.0, 90.0)
     assert_circular_close(np.minimum(az, 90.0 - az), np.zeros(8), 1e-3)
-    assert planes["inferred_from"].str.contains("footprint split into 2 wings").all()
+    assert _said(planes).str.contains("footprint split into 2 wings").all()
 
 
 @pytest.mark.parametrize(
@@ -532,11 +535,7 @@ def test_t_and_u_shapes(boxes, shape, wings):
     house = footprint(boxes, 12.0)
     planes = roof_planes(frame([house], roof_shape="gabled"))
     assert len(planes) == 2 * wings
-    assert (
-        planes["inferred_from"]
-        .str.contains(f"split into {wings} wings ({shape})", regex=False)
-        .all()
-    )
+    assert _said(planes).str.contains(f"split into {wings} wings ({shape})", regex=False).all()
     assert planes["footprint_area_m2"].sum() == pytest.approx(house.area, rel=1e-6)
     az = np.mod(planes["surface_azimuth"].to_numpy() - 12.0, 90.0)
     assert_circular_close(np.minimum(az, 90.0 - az), np.zeros(len(planes)), 1e-3)
@@ -572,7 +571,7 @@ def test_rectangles_are_unchanged():
     planes = roof_planes(gdf)
     before = pd.read_csv(BEFORE_SPLIT, keep_default_na=False)
     assert list(planes["plane_id"]) == list(before["plane_id"])
-    assert list(planes["inferred_from"]) == list(before["inferred_from"])
+    assert list(_said(planes)) == list(before["inferred_from"])
     for column in ("surface_tilt", "footprint_area_m2", "area_m2", "usable_area_m2", "kwp"):
         assert_rel_close(planes[column], before[column], 1e-7, column)
     assert_circular_close(planes["surface_azimuth"], before["surface_azimuth"], 1e-6)
@@ -584,8 +583,8 @@ def test_complex_footprint_is_not_split_and_is_flagged():
     chevron = footprint([(0, 0, 12, 5)], 0.0, dx=60).union(footprint([(0, 0, 12, 5)], 45.0, dx=60))
     planes = roof_planes(frame([disc, chevron], roof_shape="gabled"))
     assert (planes.groupby("building_id").size() == 2).all()
-    assert planes["inferred_from"].str.contains("complex footprint: one ridge").all()
-    assert not planes["inferred_from"].str.contains("split into").any()
+    assert _said(planes).str.contains("complex footprint: one ridge").all()
+    assert not _said(planes).str.contains("split into").any()
     areas = planes.groupby("building_id")["footprint_area_m2"].sum()
     assert_rel_close(areas, [disc.area, chevron.area], 1e-6)
 
@@ -594,7 +593,7 @@ def test_flat_l_is_not_split():
     planes = roof_planes(frame([footprint(L_END)], roof_shape="flat"))
     assert len(planes) == 1
     assert planes["footprint_area_m2"].iloc[0] == pytest.approx(120.0, rel=1e-6)
-    assert planes["inferred_from"].iloc[0] == ""
+    assert planes["inferred_from"].iloc[0] == ()
 
 
 def test_stated_direction_applies_to_the_main_wing():
@@ -608,18 +607,18 @@ def test_stated_direction_applies_to_the_main_wing():
     assert_rel_close(main["footprint_area_m2"], [36, 36], 1e-6)
     assert_azimuths(main["surface_azimuth"], [100.0, 280.0])
     assert_azimuths(other["surface_azimuth"], [0.0, 180.0])
-    assert other["inferred_from"].str.contains("apply to the main wing only").all()
-    assert not main["inferred_from"].str.contains("main wing only").any()
+    assert _said(other).str.contains("apply to the main wing only").all()
+    assert not _said(main).str.contains("main wing only").any()
 
 
 def test_split_parameters():
     house = footprint(L_END)
     whole = roof_planes(frame([house], roof_shape="gabled"), RoofParams(split_fill_ratio=0.5))
     assert len(whole) == 2  # 120 / 160 = 0.75 fill: not split below a 0.5 threshold
-    assert not whole["inferred_from"].str.contains("split").any()
+    assert not _said(whole).str.contains("split").any()
     one = roof_planes(frame([house], roof_shape="gabled"), RoofParams(split_max_parts=1))
     assert len(one) == 2
-    assert one["inferred_from"].str.contains("complex footprint").all()
+    assert _said(one).str.contains("complex footprint").all()
 
 
 def test_demo_neighbourhood_planes_cover_the_buildings():
@@ -644,3 +643,12 @@ def test_demo_neighbourhood_planes_cover_the_buildings():
     planes = roof_planes(metric)
     assert planes.groupby("building_id").size().loc[metric.loc[houses, "id"]].ge(4).all()
     assert planes["footprint_area_m2"].sum() == pytest.approx(metric.area.sum(), rel=5e-3)
+
+
+def test_assumptions_are_codes_with_values_not_sentences():
+    planes = roof_planes(frame([rectangle(80, 60)], usage="school"))
+    notes = planes["inferred_from"].iloc[0]
+    assert all(isinstance(n, RoofNote) for n in notes)
+    shape = next(n for n in notes if n.code == "shape_assumed")
+    assert dict(shape.params) == {"shape": "flat", "usage": "school", "area_m2": 4800}
+    assert str(shape) == "roof_shape=flat assumed (usage school, 4800 m2 footprint)"

@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
+from planner.load_shapes import (
+    daily_heatmap,
+    month_starts,
+    monthly_energy,
+    typical_days,
+    weekly_heatmap,
+)
 from solar.typical_year import typical_year_index
 
 
@@ -26,14 +32,23 @@ def test_monthly_energy_sums_to_the_year(year):
 def test_daily_heatmap_is_in_kilowatts_by_local_hour(year):
     table = daily_heatmap(year)
     assert table.shape == (365, 48)
-    july = table.loc[pd.Timestamp("2025-07-14").date()]
+    july = table.loc[pd.Timestamp("2025-07-14").day_of_year]
     assert july[19.0] == pytest.approx(2.0)
     assert july[3.5] == pytest.approx(1.0)
 
 
+def test_the_year_heatmap_has_days_of_the_year_not_dates(year):
+    # A typical year has no year: its rows must not carry one into a chart axis.
+    table = daily_heatmap(year)
+    assert list(table.index) == list(range(1, 366))
+    starts = month_starts(year)
+    assert list(starts.index) == list(range(1, 13))
+    assert list(starts) == [1, 32, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
+
+
 def test_clock_change_days_keep_local_hours(year):
     table = daily_heatmap(year)
-    spring = table.loc[pd.Timestamp("2025-03-30").date()]
+    spring = table.loc[pd.Timestamp("2025-03-30").day_of_year]
     assert spring[2.0] != spring[2.0]  # 02:00-03:00 does not exist that day: NaN
     assert spring[19.0] == pytest.approx(2.0)
 

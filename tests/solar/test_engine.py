@@ -264,3 +264,73 @@ def test_no_planes_and_no_sun(mode):
     result = simulate_planes(PLANES, dark, location, mode=mode, hourly=True)
     assert (result.annual_kwh == 0).all()
     assert (result.ac_kw_for(["south"]) == 0).all().all()
+
+
+# pvlib's own chain with every parameter written out, from the cited sources
+# rather than from PVParams: a changed default (losses, albedo, temperature
+# model, inverter) fails here even though the engine still matches a ModelChain
+# built from the same PVParams.
+LITERAL_LOSSES_PERCENT = 14.0  # PVGIS default system loss (PVGIS user manual)
+LITERAL_ALBEDO = 0.2  # customary PV design default (PVsyst)
+LITERAL_SAPM = {  # King et al. 2004, Table 1 (pvlib TEMPERATURE_MODEL_PARAMETERS['sapm'])
+    "roof": {"a": -2.98, "b": -0.0471, "deltaT": 1.0},  # close roof mount, glass/glass
+    "rack": {"a": -3.56, "b": -0.075, "deltaT": 3.0},  # open rack, glass/polymer
+}
+
+
+def _literal_chain_annual_kwh(plane: pd.Series, weather: pd.DataFrame, location) -> float:
+    kwp = float(plane["kwp"])
+    losses = dict.fromkeys(
+        [
+            "soiling",
+            "shading",
+            "snow",
+            "mismatch",
+            "wiring",
+            "connections",
+            "lid",
+            "nameplate_rating",
+            "age",
+            "availability",
+        ],
+        0.0,
+    )
+    losses["soiling"] = LITERAL_LOSSES_PERCENT
+    system = pvlib.pvsystem.PVSystem(
+        surface_tilt=float(plane["surface_tilt"]),
+        surface_azimuth=float(plane["surface_azimuth"]),
+        albedo=LITERAL_ALBEDO,
+        module_parameters={"pdc0": kwp * 1000.0, "gamma_pdc": -0.004, "temp_ref": 25.0},
+        # PVWatts v5: DC/AC ratio 1.1, inverter nominal efficiency 0.96, reference 0.9637.
+        inverter_parameters={
+            "pdc0": kwp * 1000.0 / (1.1 * 0.96),
+            "eta_inv_nom": 0.96,
+            "eta_inv_ref": 0.9637,
+        },
+        temperature_model_parameters=LITERAL_SAPM[plane["mounting"]],
+        losses_parameters=losses,
+    )
+    chain = pvlib.modelchain.ModelChain(
+        system,
+        location,
+        aoi_model="physical",
+        spectral_model="no_loss",
+        dc_model="pvwatts",
+        ac_model="pvwatts",
+        losses_model="pvwatts",
+        transposition_model="haydavies",
+    )
+    shifted = weather.copy()
+    shifted.index = shifted.index + pd.Timedelta(minutes=30)  # mid-hour sun
+    chain.run_model(shifted)
+    return float(chain.results.ac.fillna(0.0).sum()) / 1000.0
+
+
+def test_defaults_are_the_cited_ones_against_a_literal_pvlib_chain():
+    weather, location = _weather("greensboro_tmy3")
+    # Flush south roof, rack on a flat roof, and a wall that sees much ground.
+    planes = PLANES.loc[["south", "flat", "north_wall", "east"]]
+    result = simulate_planes(planes, weather, location, PVParams())
+    for plane_id, plane in planes.iterrows():
+        expected = _literal_chain_annual_kwh(plane, weather, location)
+        assert_rel_close(result.annual_kwh[plane_id], expected, 1e-3, f"annual {plane_id}")
