@@ -11,10 +11,15 @@ from quartier_solaire.i18n import describe, literal, number, percent, t
 
 sidebar = _sidebar.current()
 lang, assumptions, chosen = sidebar.lang, sidebar.assumptions, sidebar.dataset
-buildings, report = _sidebar.buildings(lang, chosen)
-location = _cache.site(chosen)
 
 st.title(t("map.title", lang))
+# The first page a newcomer sees: what the app is for, and where to start.
+st.markdown(t("welcome.what", lang))
+st.markdown(
+    t("welcome.start", lang, my_home=t("nav.my_home", lang), method=t("nav.method", lang))
+)
+buildings, report = _sidebar.buildings(lang, chosen)
+location = _cache.site(chosen)
 if chosen.kind == "demo":
     st.caption(t("map.synthetic_demo", lang))
 else:

@@ -380,3 +380,27 @@ def test_error_details_are_not_shown_to_users():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     value = config["client"]["showErrorDetails"]
     assert value == ShowErrorDetailsConfigOptions.NONE.value
+
+
+@pytest.mark.parametrize(
+    "lang, who",
+    [
+        ("fr", ("Habitant", "coopérative", "commune")),
+        ("en", ("Residents", "cooperatives", "cities")),
+    ],
+)
+def test_the_home_page_says_what_the_app_is_for_and_where_to_start(lang, who):
+    import re
+
+    from quartier_solaire.i18n import t
+
+    at = _app(lang)
+    at.run()
+    assert not at.exception
+    # Right under the title, before any figure: two lines.
+    what, start = (m.value for m in at.main.markdown[:2])
+    assert all(word in what for word in who)
+    # Every place it sends the newcomer to is a page that exists, named as in the menu.
+    titles = {t(title, lang) for _, title, _, _ in _state.PAGES}
+    named = set(re.findall(r"\*\*(.+?)\*\*", start))
+    assert named == titles - {t("nav.rooftop_map", lang)}
