@@ -63,6 +63,7 @@ clicked = st_folium(
         lang,
         basemap=sidebar.basemap,
         selected=home,
+        remember_view=dataset.key,
     ),
     key=_state.HOME_MAP,
     height=380,

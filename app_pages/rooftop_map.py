@@ -15,9 +15,7 @@ lang, assumptions, chosen = sidebar.lang, sidebar.assumptions, sidebar.dataset
 st.title(t("map.title", lang))
 # The first page a newcomer sees: what the app is for, and where to start.
 st.markdown(t("welcome.what", lang))
-st.markdown(
-    t("welcome.start", lang, my_home=t("nav.my_home", lang), method=t("nav.method", lang))
-)
+st.markdown(t("welcome.start", lang, my_home=t("nav.my_home", lang), method=t("nav.method", lang)))
 buildings, report = _sidebar.buildings(lang, chosen)
 location = _cache.site(chosen)
 if chosen.kind == "demo":
@@ -88,6 +86,7 @@ with left:
         lang,
         basemap=sidebar.basemap,
         selected=st.session_state[_state.SELECTED_BUILDING],
+        remember_view=chosen.key,
     )
     # The view's bounds matter only to fetch OpenStreetMap buildings: asking for
     # them otherwise would rerun the page on every pan. streamlit-folium reads
