@@ -404,3 +404,14 @@ def test_the_home_page_says_what_the_app_is_for_and_where_to_start(lang, who):
     titles = {t(title, lang) for _, title, _, _ in _state.PAGES}
     named = set(re.findall(r"\*\*(.+?)\*\*", start))
     assert named == titles - {t("nav.rooftop_map", lang)}
+
+
+def test_changing_the_language_keeps_the_settings():
+    at = _app()
+    at.run()
+    at.number_input(key=_state.MODULE_DENSITY).set_value(0.15).run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("upload").run()
+    at.selectbox(key=_state.LANG).set_value("en").run()
+    assert not at.exception
+    assert at.number_input(key=_state.MODULE_DENSITY).value == 0.15
+    assert at.radio(key=_state.WEATHER_SOURCE).value == "upload"
