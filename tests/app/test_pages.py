@@ -336,7 +336,7 @@ def test_the_method_page_shows_the_assumptions_set_on_the_map_page():
     assert changed.iloc[0].str.contains("10").iloc[0]
 
 
-def test_an_unexpected_error_in_a_page_is_a_message_not_a_traceback(monkeypatch, caplog):
+def test_an_unexpected_error_in_a_page_is_a_message_not_a_traceback(monkeypatch, page_errors):
     from app_pages import _map
 
     def broken(*args, **kwargs):
@@ -344,8 +344,7 @@ def test_an_unexpected_error_in_a_page_is_a_message_not_a_traceback(monkeypatch,
 
     monkeypatch.setattr(_map, "rooftop_map", broken)
     at = _app("en")
-    with caplog.at_level("ERROR", logger="quartier_solaire.app"):
-        at.run()
+    at.run()
     assert not at.exception, "no traceback reaches the user"
     assert any("unexpected problem" in e.value for e in at.error)
     assert not any("secret" in e.value or "/home" in e.value for e in at.error)
@@ -353,9 +352,10 @@ def test_an_unexpected_error_in_a_page_is_a_message_not_a_traceback(monkeypatch,
     at.selectbox(key=_state.LANG).set_value("fr").run()
     assert any("problème inattendu" in e.value for e in at.error)
     # The log says where, never what: no message, no value from the user's data.
-    logged = " ".join(r.getMessage() for r in caplog.records)
+    logged = " ".join(r.getMessage() for r in page_errors)
     assert "RuntimeError" in logged and "rooftop_map.py" in logged
     assert "secret" not in logged and "7302" not in logged
+    page_errors.clear()  # provoked on purpose
 
 
 def test_a_read_error_raised_in_a_page_says_what_went_wrong(monkeypatch):
