@@ -123,6 +123,7 @@ def test_language_files_assumption_and_figures_survive_a_change_of_page(app_url,
     # Away and back, through the menu as a user does.
     side.get_by_role("link", name="Method and sources").click()
     page.get_by_role("heading", name="Method and sources").wait_for(timeout=60_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
     page.screenshot(path=str(SHOTS / "navigation_method.png"), full_page=True)
     side.get_by_role("link", name="Rooftop map").click()
     page.get_by_role("heading", name="The solar potential of every roof").wait_for(timeout=60_000)
