@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# This machine only; ADDRESS=0.0.0.0 serves the network (no sign-in: see README).
+ADDRESS ?= 127.0.0.1
 
 # Every install takes the versions the suite was last run with (requirements.lock);
 # `make lock` refreshes the lock from the newest releases that pyproject.toml admits.
@@ -23,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/quartier-solaire run --port $(PORT)
+	$(BIN)/quartier-solaire run --port $(PORT) --address $(ADDRESS)
 
 # Two workers, one test file each at a time (the browser tests share one server in order).
 # pytest exits 5 when it collects nothing: report it, do not fail on it alone.

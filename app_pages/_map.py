@@ -10,6 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from folium.template import Template
 
 from quartier_solaire.i18n import number, t
 from quartier_solaire.offline_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, ensure_leaflet
@@ -22,6 +24,11 @@ SHARES = (0.6, 0.7, 0.8, 0.9, 0.97)
 # Coordinates sent to the browser are rounded to 1e-6 deg (~0.1 m): a quarter
 # less map to send at every rerun, nothing visible lost.
 DECIMALS = 6
+# Tiles that must fail, none having loaded, before the background is switched
+# off: one failure can be a glitch; offline, every tile of the view fails.
+TILE_FAILURES = 3
+# Name of the view kept in the browser, followed by the dataset's key.
+VIEW_STORAGE = "quartier-solaire:view:"
 
 
 class OfflineMap(folium.Map):
@@ -29,6 +36,84 @@ class OfflineMap(folium.Map):
 
     default_js = [("leaflet", LEAFLET_JS_URL)]
     default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+
+
+class _KeepView(MacroElement):
+    """Keep the map's view (centre, zoom) in this browser tab, and restore it.
+
+    A click or a change of setting reruns the page and mounts the map afresh,
+    which would zoom back out to the whole extent. The view is kept where it
+    lives, in the browser (sessionStorage: this tab only, gone when it closes),
+    under a name per dataset: panning reruns nothing, and the server keeps no
+    view. Both maps of a dataset share it, so a change of page keeps it too.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, name) {
+            var saved = null;
+            try { saved = JSON.parse(window.sessionStorage.getItem(name)); } catch (e) {}
+            if (saved) { map.setView([saved.lat, saved.lng], saved.zoom, {animate: false}); }
+            map.on("moveend", function () {
+                var c = map.getCenter();
+                var view = {lat: c.lat, lng: c.lng, zoom: map.getZoom()};
+                try { window.sessionStorage.setItem(name, JSON.stringify(view)); } catch (e) {}
+            });
+        })({{ this._parent.get_name() }}, {{ this.storage_name|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, storage_name: str):
+        super().__init__()
+        self._name = "KeepView"
+        self.storage_name = storage_name
+
+
+class _DropFailedTiles(MacroElement):
+    """Switch the background off when its tiles cannot be loaded, and say so.
+
+    Offline, or behind a network that blocks the tile server, the map would
+    show a grey square credited to OpenStreetMap. The browser decides, because
+    it is the browser that loads the tiles: a probe from the server would test
+    the server's network, not the visitor's, which may differ (a city intranet,
+    a proxy). Removing the layer removes its attribution with it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, note, after) {
+            map.eachLayer(function (layer) {
+                if (!(layer instanceof L.TileLayer)) { return; }
+                var loaded = 0, failed = 0;
+                layer.on("tileload", function () { loaded += 1; });
+                layer.on("tileerror", function () {
+                    failed += 1;
+                    if (loaded > 0 || failed < after || !map.hasLayer(layer)) { return; }
+                    map.removeLayer(layer);
+                    map.getContainer().style.background = "#f8fafc";
+                    var box = L.control({position: "bottomleft"});
+                    box.onAdd = function () {
+                        var div = L.DomUtil.create("div", "qs-no-basemap");
+                        div.textContent = note;
+                        div.style.cssText = "background:#fff;padding:2px 6px;font:12px sans-serif";
+                        return div;
+                    };
+                    box.addTo(map);
+                });
+            });
+        })({{ this._parent.get_name() }}, {{ this.note|tojson }}, {{ this.after }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, note: str, after: int = TILE_FAILURES):
+        super().__init__()
+        self._name = "DropFailedTiles"
+        self.note = note
+        self.after = int(after)
 
 
 def yield_classes(reference_kwh_kwp: float) -> list[float]:
@@ -70,6 +155,7 @@ def rooftop_map(
     *,
     basemap: bool = True,
     selected: str | None = None,
+    remember_view: str | None = None,
 ) -> folium.Map:
     """Build the map of buildings coloured by their best specific yield.
 
@@ -88,6 +174,9 @@ def rooftop_map(
         background stays plain and the buildings are still drawn).
     selected : str, optional
         Id of the building to outline.
+    remember_view : str, optional
+        Key of the dataset: the view (centre, zoom) the user left this dataset
+        at is kept in the browser and restored when the map is drawn again.
     """
     ensure_leaflet()
     edges = yield_classes(reference_kwh_kwp)
@@ -139,4 +228,9 @@ def rooftop_map(
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
+    # After the fit: a view the user left wins over the whole extent.
+    if remember_view is not None:
+        _KeepView(VIEW_STORAGE + remember_view).add_to(fmap)
+    if basemap:
+        _DropFailedTiles(t("map.no_basemap", lang)).add_to(fmap)
     return fmap

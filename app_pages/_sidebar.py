@@ -1,4 +1,11 @@
-"""Sidebar widgets shared by the pages: language and the editable assumptions."""
+"""The sidebar shared by every page: language, buildings, weather, basemap, assumptions.
+
+app.py draws it once per run, before the page (:func:`build`), so its widgets
+exist on every page and Streamlit keeps their values when the user changes page
+(a widget not drawn in a run is forgotten). Pages read what it collected with
+:func:`current`, and read the buildings and the weather year themselves
+(:func:`buildings`, :func:`weather`), showing what goes wrong where it matters.
+"""
 
 from __future__ import annotations
 
@@ -122,29 +129,55 @@ WEATHER_SOURCES = ("synthetic", "pvgis", "upload")
 FAR_WEATHER_KM = 50.0
 
 
-def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame, dict, tuple]:
-    """Draw the weather choice; return the weather year, its metadata and its cache key.
+@dataclass(frozen=True)
+class WeatherChoice:
+    """The weather the user asked for: a source, and the uploaded file if any."""
 
-    Stops the page with a precise message when an uploaded file cannot be read.
-    """
+    source: str
+    name: str | None = None
+    payload: bytes | None = None
+    digest: str | None = None
+
+    @property
+    def key(self) -> tuple:
+        """What identifies this weather year in the caches: the source and file digest."""
+        return (self.source, self.digest)
+
+
+def weather_choice(lang: str) -> WeatherChoice:
+    """Draw the weather choice; return it (nothing is read here)."""
     source = st.sidebar.radio(
         t("weather.source", lang),
         WEATHER_SOURCES,
         key=_state.WEATHER_SOURCE,
         format_func=lambda s: t(f"weather.source.{s}", lang),
     )
-    name, payload = None, None
-    if source == "upload":
-        uploaded = st.sidebar.file_uploader(
-            t("weather.upload", lang),
-            type=["csv", "json", "epw", "tm2"],
-            key=_state.WEATHER_UPLOAD,
-        )
-        if uploaded is None:
-            st.info(t("weather.upload_prompt", lang))
-            st.stop()
-        name, payload = uploaded.name, uploaded.getvalue()
-    upload_digest = payload and _cache.digest(payload)
+    if source != "upload":
+        return WeatherChoice(source)
+    uploaded = st.sidebar.file_uploader(
+        t("weather.upload", lang),
+        type=["csv", "json", "epw", "tm2"],
+        key=_state.WEATHER_UPLOAD,
+    )
+    if uploaded is None:
+        return WeatherChoice(source)
+    payload = uploaded.getvalue()
+    return WeatherChoice(source, uploaded.name, payload, _cache.digest(payload))
+
+
+def weather(
+    lang: str, location: pvlib.location.Location, choice: WeatherChoice
+) -> tuple[pd.DataFrame, dict, tuple]:
+    """Read the chosen weather year; return it, its metadata and its cache key.
+
+    Stops the page with a precise message when no file was uploaded yet, or when
+    the uploaded file cannot be read; the sidebar stays usable.
+    """
+    source, name, payload = choice.source, choice.name, choice.payload
+    if source == "upload" and payload is None:
+        st.info(t("weather.upload_prompt", lang))
+        st.stop()
+    upload_digest = choice.digest
     try:
         with st.spinner(t("weather.loading", lang)):
             frame, meta = _cache.weather(
@@ -176,7 +209,7 @@ def weather(lang: str, location: pvlib.location.Location) -> tuple[pd.DataFrame,
         if meta.get("attribution_file_text"):
             # The file's own words, as written: plain text, never Markdown.
             st.text(f"{t('weather.licence.file_says', lang)} {meta['attribution_file_text']}")
-    return frame, meta, (source, upload_digest)
+    return frame, meta, choice.key
 
 
 BUILDING_SOURCES = ("demo", "file", "osm")
@@ -211,7 +244,7 @@ def dataset(lang: str) -> _cache.Dataset:
             st.sidebar.caption(t("buildings.upload_prompt", lang))
     elif source == "osm":
         st.sidebar.caption(t("buildings.osm_help", lang))
-        view = (st.session_state.get(_state.MAP) or {}).get("bounds")
+        view = (st.session_state.get(_state.MAP_OSM) or {}).get("bounds")
         if st.sidebar.button(
             t("buildings.osm_fetch", lang), key=_state.OSM_FETCH, disabled=not view
         ):
@@ -257,3 +290,37 @@ def buildings(lang: str, chosen: _cache.Dataset):
     except ReadError as error:
         st.error(describe(error, lang, markdown=True))
         st.stop()
+
+
+def basemap(lang: str) -> bool:
+    """Draw the switch of the OpenStreetMap background; return it."""
+    return st.sidebar.toggle(t("map.basemap", lang), value=True, key=_state.BASEMAP)
+
+
+@dataclass(frozen=True)
+class Sidebar:
+    """What the shared sidebar collected in this run, for the pages to read."""
+
+    lang: str
+    dataset: _cache.Dataset
+    weather: WeatherChoice
+    basemap: bool
+    assumptions: Assumptions
+
+
+def build(lang: str) -> Sidebar:
+    """Draw the shared sidebar below the language; store what it collected for this run."""
+    sidebar = Sidebar(
+        lang=lang,
+        dataset=dataset(lang),
+        weather=weather_choice(lang),
+        basemap=basemap(lang),
+        assumptions=assumptions(lang),
+    )
+    st.session_state[_state.SIDEBAR] = sidebar
+    return sidebar
+
+
+def current() -> Sidebar:
+    """Return what the shared sidebar collected in this run (app.py draws it first)."""
+    return st.session_state[_state.SIDEBAR]

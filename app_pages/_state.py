@@ -20,6 +20,11 @@ SUITABLE_SHARE = "suitable_share_percent"
 SHADING = "shading"
 SHADING_RADIUS = "shading_radius_m"
 MAP = "rooftop_map"
+# The same map while OpenStreetMap is the source: it also returns its view's
+# bounds, and a new key mounts it afresh so that it starts returning them.
+MAP_OSM = "rooftop_map_osm"
+# What the shared sidebar collected in this run (app_pages._sidebar.Sidebar).
+SIDEBAR = "sidebar"
 BUILDINGS_SOURCE = "buildings_source"
 BUILDINGS_UPLOAD = "buildings_upload"
 OSM_DATASET = "osm_dataset"
@@ -85,10 +90,10 @@ def lang() -> str:
     return st.session_state.get(LANG, DEFAULT_LANGUAGE)
 
 
-def navigation() -> list[st.Page]:
-    """Return the app's pages, titled in the session's language."""
+def navigation(lang: str) -> list[st.Page]:
+    """Return the app's pages, titled in ``lang``."""
     return [
-        st.Page(path, title=t(title, lang()), icon=icon, url_path=url, default=i == 0)
+        st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=i == 0)
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
 

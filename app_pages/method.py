@@ -6,8 +6,8 @@ import streamlit as st
 from app_pages import _sidebar
 from quartier_solaire.i18n import parameter_rows, t
 
-lang = _sidebar.language()
-assumptions = _sidebar.assumptions(lang)
+sidebar = _sidebar.current()
+lang, assumptions = sidebar.lang, sidebar.assumptions
 
 st.title(t("method.title", lang))
 st.markdown(t("method.intro", lang))

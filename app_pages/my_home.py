@@ -37,12 +37,11 @@ from quartier_solaire.i18n import describe, literal, number, percent, t
 
 MARGIN = dict(l=10, r=10, t=20, b=10)
 
-lang = _sidebar.language()
-assumptions = _sidebar.assumptions(lang)
-dataset = _sidebar.dataset(lang)
+sidebar = _sidebar.current()
+lang, assumptions, dataset = sidebar.lang, sidebar.assumptions, sidebar.dataset
 buildings, _report = _sidebar.buildings(lang, dataset)
 location = _cache.site(dataset)
-weather, weather_meta, weather_key = _sidebar.weather(lang, location)
+weather, weather_meta, weather_key = _sidebar.weather(lang, location, sidebar.weather)
 
 st.title(t("home.title", lang))
 st.info(t("home.privacy", lang))
@@ -68,8 +67,9 @@ clicked = st_folium(
         result.buildings,
         result.reference_specific_yield_kwh_kwp,
         lang,
-        basemap=st.session_state.get(_state.BASEMAP, True),
+        basemap=sidebar.basemap,
         selected=home,
+        remember_view=dataset.key,
     ),
     key=_state.HOME_MAP,
     height=380,

@@ -9,14 +9,15 @@ from app_pages import _cache, _map, _sidebar, _state
 from geodata.lookup import building_at
 from quartier_solaire.i18n import describe, literal, number, percent, roof_notes, t
 
-lang = _sidebar.language()
-assumptions = _sidebar.assumptions(lang)
-
-chosen = _sidebar.dataset(lang)
-buildings, report = _sidebar.buildings(lang, chosen)
-location = _cache.site(chosen)
+sidebar = _sidebar.current()
+lang, assumptions, chosen = sidebar.lang, sidebar.assumptions, sidebar.dataset
 
 st.title(t("map.title", lang))
+# The first page a newcomer sees: what the app is for, and where to start.
+st.markdown(t("welcome.what", lang))
+st.markdown(t("welcome.start", lang, my_home=t("nav.my_home", lang), method=t("nav.method", lang)))
+buildings, report = _sidebar.buildings(lang, chosen)
+location = _cache.site(chosen)
 if chosen.kind == "demo":
     st.caption(t("map.synthetic_demo", lang))
 else:
@@ -39,7 +40,7 @@ if report is not None:
         if report.problems:
             st.markdown("\n".join(f"- {describe(p, lang, markdown=True)}" for p in report.problems))
 
-weather, weather_meta, weather_key = _sidebar.weather(lang, location)
+weather, weather_meta, weather_key = _sidebar.weather(lang, location, sidebar.weather)
 
 # --- simulation (cached on its inputs) ---------------------------------------
 with st.spinner(t("map.computing", lang)):
@@ -76,7 +77,6 @@ st.caption(
 )
 
 # --- map -------------------------------------------------------------------------
-basemap = st.sidebar.toggle(t("map.basemap", lang), value=True, key=_state.BASEMAP)
 left, right = st.columns([3, 2])
 with left:
     fmap = _map.rooftop_map(
@@ -84,18 +84,20 @@ with left:
         result.buildings,
         result.reference_specific_yield_kwh_kwp,
         lang,
-        basemap=basemap,
+        basemap=sidebar.basemap,
         selected=st.session_state[_state.SELECTED_BUILDING],
+        remember_view=chosen.key,
     )
+    # The view's bounds matter only to fetch OpenStreetMap buildings: asking for
+    # them otherwise would rerun the page on every pan. streamlit-folium reads
+    # returned_objects when it mounts a map, so the OpenStreetMap map has its own key.
+    osm = st.session_state.get(_state.BUILDINGS_SOURCE) == "osm"
     clicked = st_folium(
         fmap,
-        key=_state.MAP,
+        key=_state.MAP_OSM if osm else _state.MAP,
         height=560,
         use_container_width=True,
-        # The view's bounds matter only to fetch OpenStreetMap buildings: asking
-        # for them otherwise would rerun the page on every pan.
-        returned_objects=["last_object_clicked"]
-        + (["bounds"] if st.session_state.get(_state.BUILDINGS_SOURCE) == "osm" else []),
+        returned_objects=["last_object_clicked"] + (["bounds"] if osm else []),
     )
     st.html(_map.legend_html(_map.yield_classes(result.reference_specific_yield_kwh_kwp), lang))
 

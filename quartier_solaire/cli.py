@@ -116,6 +116,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "streamlit",
         "run",
         str(PROJECT_ROOT / "app.py"),
+        # Streamlit alone listens on every interface; the app has no sign-in and a
+        # page of personal data, so it answers this machine only unless asked.
+        "--server.address",
+        args.address,
         "--server.port",
         str(args.port),
     ]
@@ -125,7 +129,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     server = subprocess.Popen(command, cwd=PROJECT_ROOT)
     # Stopping this command stops the server: never leave it running alone.
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
-    url = f"http://localhost:{args.port}"
+    host = "localhost" if args.address in _EVERY_INTERFACE + ("127.0.0.1",) else args.address
+    url = f"http://{host}:{args.port}"
     try:
         if not args.no_browser and _has_display() and _wait_until_up(url, server):
             webbrowser.open(url)
@@ -133,6 +138,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         server.send_signal(signal.SIGINT)
         return server.wait()
+
+
+# Addresses that mean "every network interface" to the server.
+_EVERY_INTERFACE = ("0.0.0.0", "::")
 
 
 def _has_display() -> bool:
@@ -158,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start the app in the browser")
     run.add_argument("--port", type=int, default=8501)
+    run.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="network address to serve on (default: this machine only); 0.0.0.0 serves "
+        "every network interface, to anyone who can reach it: there is no sign-in",
+    )
     run.add_argument("--no-browser", action="store_true", help="serve without opening a browser")
     run.set_defaults(func=_cmd_run)
     inspect = sub.add_parser("inspect", help="say what a file holds, as the readers see it")

@@ -140,3 +140,26 @@ def test_stopping_the_command_stops_the_server(tmp_path):
     time.sleep(0.5)
     alive = [pid for pid in children if os.path.exists(f"/proc/{pid}")]
     assert alive == []
+
+
+def _run_argv(monkeypatch, argv):
+    servers = []
+    monkeypatch.setattr(
+        cli.subprocess,
+        "Popen",
+        lambda argv, cwd: servers.append(_FakeServer(argv, cwd)) or servers[-1],
+    )
+    monkeypatch.setattr(cli, "ensure_leaflet", lambda: None)
+    monkeypatch.setattr(cli, "_has_display", lambda: False)
+    cli.main(argv)
+    (server,) = servers
+    flag = server.argv.index("--server.address")
+    return server.argv[flag + 1]
+
+
+def test_run_serves_this_machine_only_by_default(monkeypatch):
+    assert _run_argv(monkeypatch, ["run"]) == "127.0.0.1"
+
+
+def test_run_serves_the_network_only_when_asked(monkeypatch):
+    assert _run_argv(monkeypatch, ["run", "--address", "0.0.0.0"]) == "0.0.0.0"

@@ -47,17 +47,22 @@ def test_no_pages_folder_beside_app_py():
     assert not (ROOT / "pages").exists()
 
 
-def test_app_is_only_a_router():
+def test_app_is_the_router_and_the_shared_sidebar():
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
-    calls = {
-        node.func.attr
+    nodes = [
+        node
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-    }
-    assert {"set_page_config", "navigation", "run"} <= calls
-    # No widgets, no drawing: anything else belongs to a page.
-    assert calls <= {"set_page_config", "navigation", "run", "init"}
+    ]
+    nodes.sort(key=lambda node: (node.lineno, node.col_offset))
+    calls = list(dict.fromkeys(node.func.attr for node in nodes))
+    # The language first (the page titles are written in it), the rest of the
+    # shared sidebar before the page runs, so that it survives a change of page.
+    order = ["set_page_config", "init", "language", "navigation", "build", "run_page"]
+    assert [c for c in calls if c in order] == order
+    # Nothing else: any other widget or drawing belongs to a page.
+    assert set(calls) == set(order)
 
 
 def test_caching_lives_only_in_app_pages_cache():

@@ -20,6 +20,10 @@ import hashlib
 import importlib
 import json
 import os
+import queue
+import socket
+import threading
+import urllib.parse
 from pathlib import Path
 from typing import IO
 
@@ -312,6 +316,14 @@ def looks_like_osm(columns: pd.Index) -> bool:
 
 # --- download ----------------------------------------------------------------
 
+# Longest wait to learn whether the Overpass server can be reached at all [s].
+# Offline, osmnx would wait 60 s after failing to read the server's status page,
+# then fail; this probe fails within a few seconds instead.
+REACH_TIMEOUT_S = 5.0
+# Longest wait for one answer from the Overpass server once it is reachable [s]
+# (osmnx's default is 180 s); a 2 km square of buildings takes seconds.
+OVERPASS_TIMEOUT_S = 60
+
 
 def fetch_osm_buildings(
     bbox: tuple[float, float, float, float] | None = None,
@@ -389,6 +401,12 @@ def _download(
             "downloading from OpenStreetMap needs osmnx: pip install osmnx",
             code="buildings_osmnx_missing",
         ) from exc
+    if not _reachable(ox.settings.overpass_url, REACH_TIMEOUT_S):
+        raise ReadError(
+            "the OpenStreetMap server cannot be reached from here (no network?)",
+            code="buildings_fetch_offline",
+        )
+    ox.settings.requests_timeout = OVERPASS_TIMEOUT_S
     try:
         if bbox is not None:
             features = ox.features_from_bbox(bbox, tags={"building": True})
@@ -418,3 +436,27 @@ def _download(
         if key in features:
             out[key] = features[key].astype("string").to_numpy()
     return out
+
+
+def _reachable(url: str, timeout_s: float) -> bool:
+    """Return whether a TCP connection to ``url``'s host opens within ``timeout_s`` [s].
+
+    Name resolution has no timeout of its own, so the probe runs in a daemon
+    thread and is abandoned when it takes too long.
+    """
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    answer: queue.Queue[bool] = queue.Queue()
+
+    def probe() -> None:
+        try:
+            socket.create_connection((parts.hostname, port), timeout=timeout_s).close()
+            answer.put(True)
+        except (OSError, UnicodeError):
+            answer.put(False)
+
+    threading.Thread(target=probe, daemon=True).start()
+    try:
+        return answer.get(timeout=timeout_s)
+    except queue.Empty:
+        return False

@@ -1,5 +1,6 @@
-"""Browser fixtures shared by every browser test: the app on a free port, Debian's Chromium."""
+"""App test fixtures: unexpected page errors fail the test; the app on a free port; Chromium."""
 
+import logging
 import os
 import shutil
 import socket
@@ -13,6 +14,33 @@ import pytest
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def page_errors():
+    """Fail a test whose page raised unexpectedly.
+
+    The page-level guard (app_pages/_guard.py) shows users a message instead of a
+    traceback, so AppTest no longer sees the exception; it sees the guard's log.
+    A test that provokes an error on purpose empties the returned list.
+    """
+    collect = _Collect()
+    logger = logging.getLogger("quartier_solaire.app")
+    logger.addHandler(collect)
+    try:
+        yield collect.records
+    finally:
+        logger.removeHandler(collect)
+    assert not collect.records, [r.getMessage() for r in collect.records]
 
 
 def _free_port():

@@ -189,7 +189,7 @@ def test_openstreetmap_area_of_the_map_view_is_loaded(monkeypatch):
     at = _app()
     at.run()
     at.radio(key=_state.BUILDINGS_SOURCE).set_value("osm").run()
-    at.session_state[_state.MAP] = _bounds(-1.600, 47.200, -1.590, 47.206)
+    at.session_state[_state.MAP_OSM] = _bounds(-1.600, 47.200, -1.590, 47.206)
     at.run()
     at.button(key=_state.OSM_FETCH).click().run()
     st.cache_data.clear()
@@ -205,7 +205,7 @@ def test_openstreetmap_area_too_large_is_refused():
     at = _app()
     at.run()
     at.radio(key=_state.BUILDINGS_SOURCE).set_value("osm").run()
-    at.session_state[_state.MAP] = _bounds(-1.70, 47.15, -1.50, 47.25)
+    at.session_state[_state.MAP_OSM] = _bounds(-1.70, 47.15, -1.50, 47.25)
     at.run()
     at.button(key=_state.OSM_FETCH).click().run()
     assert not at.exception
@@ -262,3 +262,156 @@ def test_pvgis_out_of_reach_falls_back_to_the_embedded_year_and_says_so(monkeypa
     assert any("PVGIS est injoignable" in w.value for w in at.warning)
     assert any("année type synthétique" in c.value for c in at.caption)
     assert next(m for m in at.metric if m.label == "Bâtiments").value == "186"
+
+
+def _buildings_file(tmp_path, n=40):
+    from geodata.demo import demo_buildings
+
+    path = tmp_path / "quartier.geojson"
+    demo_buildings(seed=3).iloc[:n].to_file(path, driver="GeoJSON")
+    return path
+
+
+# A real TMY3 year shipped with pvlib (Greensboro, NC): a weather file the app has never seen.
+def _weather_file():
+    from pathlib import Path
+
+    import pvlib
+
+    return Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_language_files_and_assumptions_survive_a_change_of_page(tmp_path):
+    from quartier_solaire.i18n import literal
+
+    at = _app()
+    at.run()
+    at.selectbox(key=_state.LANG).set_value("en").run()
+    at.radio(key=_state.BUILDINGS_SOURCE).set_value("file").run()
+    buildings = _buildings_file(tmp_path)
+    at.file_uploader(key=_state.BUILDINGS_UPLOAD).upload(
+        buildings.name, buildings.read_bytes(), "application/geo+json"
+    ).run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("upload").run()
+    weather = _weather_file()
+    at.file_uploader(key=_state.WEATHER_UPLOAD).upload(
+        weather.name, weather.read_bytes(), "text/csv"
+    ).run()
+    at.number_input(key=_state.MODULE_DENSITY).set_value(0.15).run()
+    assert not at.exception, [e.value for e in at.exception]
+    before = _metrics(at)
+    assert before["Buildings"] == "40"
+    assert any(literal("quartier.geojson") in c.value for c in at.caption)
+
+    for page in ("app_pages/method.py", "app_pages/my_home.py", "app_pages/rooftop_map.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.session_state[_state.LANG] == "en", page
+        assert at.number_input(key=_state.MODULE_DENSITY).value == 0.15, page
+        assert at.radio(key=_state.BUILDINGS_SOURCE).value == "file", page
+        assert at.radio(key=_state.WEATHER_SOURCE).value == "upload", page
+        assert at.file_uploader(key=_state.BUILDINGS_UPLOAD).value.name == "quartier.geojson"
+        assert at.file_uploader(key=_state.WEATHER_UPLOAD).value.name == weather.name
+    assert at.title[0].value == "The solar potential of every roof"
+    assert any(literal("quartier.geojson") in c.value for c in at.caption)
+    assert any("km from the neighbourhood" in w.value for w in at.warning), "weather file read"
+    assert _metrics(at) == before, "same buildings, weather and assumptions: same figures"
+
+
+def test_the_method_page_shows_the_assumptions_set_on_the_map_page():
+    at = _app("en")
+    at.run()
+    at.switch_page("app_pages/method.py").run()
+    defaults = at.dataframe[0].value
+    at.switch_page("app_pages/rooftop_map.py").run()
+    at.number_input(key=_state.LOSSES).set_value(10.0).run()
+    at.switch_page("app_pages/method.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    changed = at.dataframe[0].value.compare(defaults)
+    assert len(changed) == 1, "exactly one assumption differs: the losses"
+    assert changed.iloc[0].str.contains("10").iloc[0]
+
+
+def test_an_unexpected_error_in_a_page_is_a_message_not_a_traceback(monkeypatch, page_errors):
+    from app_pages import _map
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/home/resident/conso-secret.csv 7302.6 kWh")
+
+    monkeypatch.setattr(_map, "rooftop_map", broken)
+    at = _app("en")
+    at.run()
+    assert not at.exception, "no traceback reaches the user"
+    assert any("unexpected problem" in e.value for e in at.error)
+    assert not any("secret" in e.value or "/home" in e.value for e in at.error)
+    # The sidebar was drawn before the page and still works.
+    at.selectbox(key=_state.LANG).set_value("fr").run()
+    assert any("problème inattendu" in e.value for e in at.error)
+    # The log says where, never what: no message, no value from the user's data.
+    logged = " ".join(r.getMessage() for r in page_errors)
+    assert "RuntimeError" in logged and "rooftop_map.py" in logged
+    assert "secret" not in logged and "7302" not in logged
+    page_errors.clear()  # provoked on purpose
+
+
+def test_a_read_error_raised_in_a_page_says_what_went_wrong(monkeypatch):
+    from app_pages import _map
+    from quartier_solaire.errors import ReadError
+
+    def unreadable(*args, **kwargs):
+        raise ReadError("boom", code="not_recognised")
+
+    monkeypatch.setattr(_map, "rooftop_map", unreadable)
+    at = _app("en")
+    at.run()
+    assert not at.exception
+    assert any("not of a known kind" in e.value for e in at.error)
+
+
+def test_error_details_are_not_shown_to_users():
+    import tomllib
+
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    value = config["client"]["showErrorDetails"]
+    assert value == ShowErrorDetailsConfigOptions.NONE.value
+
+
+@pytest.mark.parametrize(
+    "lang, who",
+    [
+        ("fr", ("Habitant", "coopérative", "commune")),
+        ("en", ("Residents", "cooperatives", "cities")),
+    ],
+)
+def test_the_home_page_says_what_the_app_is_for_and_where_to_start(lang, who):
+    import re
+
+    from quartier_solaire.i18n import t
+
+    at = _app(lang)
+    at.run()
+    assert not at.exception
+    # Right under the title, before any figure: two lines.
+    what, start = (m.value for m in at.main.markdown[:2])
+    assert all(word in what for word in who)
+    # Every place it sends the newcomer to is a page that exists, named as in the menu.
+    titles = {t(title, lang) for _, title, _, _ in _state.PAGES}
+    named = set(re.findall(r"\*\*(.+?)\*\*", start))
+    assert named == titles - {t("nav.rooftop_map", lang)}
+
+
+def test_changing_the_language_keeps_the_settings():
+    at = _app()
+    at.run()
+    at.number_input(key=_state.MODULE_DENSITY).set_value(0.15).run()
+    at.radio(key=_state.WEATHER_SOURCE).set_value("upload").run()
+    at.selectbox(key=_state.LANG).set_value("en").run()
+    assert not at.exception
+    assert at.number_input(key=_state.MODULE_DENSITY).value == 0.15
+    assert at.radio(key=_state.WEATHER_SOURCE).value == "upload"

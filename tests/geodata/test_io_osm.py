@@ -262,3 +262,53 @@ def test_every_code_is_in_the_catalogue(data_dir):
         assert has(f"problem.{problem.code}"), problem.code
         assert describe(problem, "fr") and describe(problem, "en")
     assert _Findings().problems == []
+
+
+def test_fetch_offline_fails_fast_without_calling_osmnx(monkeypatch):
+    import time
+
+    ox = pytest.importorskip("osmnx")
+
+    def never(*args, **kwargs):
+        raise AssertionError("osmnx must not be asked when its server is out of reach")
+
+    # ".invalid" never resolves (RFC 2606): the same answer as a machine without network.
+    monkeypatch.setattr(ox.settings, "overpass_url", "https://overpass.invalid/api")
+    monkeypatch.setattr(ox, "features_from_bbox", never)
+    start = time.monotonic()
+    with pytest.raises(ReadError) as err:
+        fetch_osm_buildings(bbox=(-1.5545, 47.2175, -1.5520, 47.2190))
+    assert time.monotonic() - start < 15
+    assert err.value.code == "buildings_fetch_offline"
+    assert has("problem.buildings_fetch_offline")
+
+
+def test_reachability_probe_gives_up_on_a_silent_host(monkeypatch):
+    import threading
+    import time
+
+    from geodata.io import osm
+
+    hang = threading.Event()
+
+    def silent(*args, **kwargs):  # a firewall that drops packets: no answer at all
+        hang.wait(10)
+        raise OSError("timed out")
+
+    monkeypatch.setattr(osm.socket, "create_connection", silent)
+    start = time.monotonic()
+    assert osm._reachable("https://overpass-api.de/api", timeout_s=0.5) is False
+    assert time.monotonic() - start < 2
+    hang.set()
+
+
+def test_reachability_probe_sees_a_listening_host():
+    import socket
+
+    from geodata.io import osm
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert osm._reachable(f"http://127.0.0.1:{port}/api", timeout_s=2) is True
