@@ -314,3 +314,42 @@ def test_shape_scaling_from_h25_when_no_day_is_complete():
     day = profile["2025-09-10"]
     assert_rel_close(day[day.index.hour < 15].sum(), energy.sum(), 1e-9)
     assert (day[day.index.hour >= 15] > 0).all()
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+def test_fully_measured_year_borrows_nothing(year):
+    # A Monday that was a public holiday in the measured year is built from the
+    # Monday a week away, but its own day was measured: it is not "borrowed".
+    energy = _measured(f"{year}-01-01", f"{year + 1}-01-01", "30min", seed=year)
+    _, report = to_typical_year(energy, "30min")
+    assert report.coverage == 1.0
+    assert report.measured_days == 365
+    assert report.borrowed_days == 0
+    assert report.extrapolated_days == 0
+    assert "profile_days_borrowed" not in {p.code for p in report.problems}
+
+
+def test_day_counts_agree_with_coverage_and_the_file():
+    energy = _measured("2023-01-01", "2024-01-01", "30min", seed=14)
+    gap = (energy.index >= pd.Timestamp("2023-03-01", tz=TIMEZONE)) & (
+        energy.index < pd.Timestamp("2023-03-16", tz=TIMEZONE)
+    )
+    energy[gap] = np.nan
+    _, report = to_typical_year(energy, "30min")
+    assert_rel_close(report.coverage, 350 / 365, 1e-9)
+    assert (report.measured_days, report.borrowed_days, report.extrapolated_days) == (350, 15, 0)
+    borrowed = [p for p in report.problems if p.code == "profile_days_borrowed"]
+    assert borrowed[0].count == 15
+    assert report.file_days == 350
+    assert_rel_close(report.measured_kwh, float(energy.sum()), 1e-12)
+    assert report.measured_from == pd.Timestamp("2023-01-01", tz=TIMEZONE)
+    assert report.measured_to == pd.Timestamp("2024-01-01", tz=TIMEZONE)
+
+
+def test_two_days_counted_once_each():
+    energy = _measured("2025-03-03", "2025-03-05", "30min", seed=15)
+    _, report = to_typical_year(energy, "30min")
+    assert report.file_days == 2 and report.measured_days == 2
+    assert report.measured_days + report.borrowed_days + report.extrapolated_days == 365
+    assert report.extrapolated_days > 300
+    assert_rel_close(report.measured_kwh, float(energy.sum()), 1e-12)
