@@ -32,8 +32,10 @@ HOME_BUILDING = "home_building"
 HOME_MAP = "home_map"
 HOME_MODE = "home_mode"
 HOME_UPLOAD = "home_upload"
-# A file uploader forgets its file only under a new key: "forget" moves this on.
-HOME_UPLOAD_GENERATION = "home_upload_generation"
+# A widget forgets its value only under a new key: the browser sends a widget's
+# last value back at the next interaction even after its key is popped. So every
+# personal widget's key carries this generation, and "forget" moves it on.
+HOME_GENERATION = "home_generation"
 HOME_UNIT = "home_unit"
 HOME_CONVENTION = "home_convention"
 HOME_PROFILE = "home_profile"
@@ -51,13 +53,18 @@ HOUSEHOLD_FIELDS = (
     "cooking",
 )
 HOUSEHOLD = {name: f"household_{name}" for name in HOUSEHOLD_FIELDS}
-PERSONAL_KEYS = (
-    HOME_PROFILE,
-    HOME_BUILDING,
+# Widgets holding the resident's data (their key= goes through personal_key).
+PERSONAL_WIDGETS = (
+    HOME_MAP,
+    HOME_UPLOAD,
+    HOME_UNIT,
+    HOME_CONVENTION,
     HOME_OFFPEAK,
     HOME_ASSUMPTIONS,
     *HOUSEHOLD.values(),
 )
+# Values derived from them, kept under fixed keys.
+PERSONAL_KEYS = (HOME_PROFILE, HOME_BUILDING)
 
 # Defaults of keys that no widget owns (a widget's default is its own value=).
 DEFAULTS: dict[str, object] = {
@@ -93,15 +100,24 @@ def navigation() -> list[st.Page]:
     ]
 
 
+def personal_key(name: str) -> str:
+    """Return the key of the personal widget ``name`` as it stands in this session.
+
+    A fresh session (generation 0) uses the declared name itself; after each
+    "forget", every personal widget is a new widget with its default value.
+    """
+    generation = st.session_state.get(HOME_GENERATION, 0)
+    return name if generation == 0 else f"{name}_{generation}"
+
+
 def home_upload_key() -> str:
     """Return the key of the consumption uploader as it stands in this session."""
-    return f"{HOME_UPLOAD}_{st.session_state.get(HOME_UPLOAD_GENERATION, 0)}"
+    return personal_key(HOME_UPLOAD)
 
 
 def forget_personal_data() -> None:
     """Remove every piece of the resident's own data from this session."""
-    generation = st.session_state.get(HOME_UPLOAD_GENERATION, 0)
-    for key in (*PERSONAL_KEYS, home_upload_key()):
+    for key in (*PERSONAL_KEYS, *(personal_key(name) for name in PERSONAL_WIDGETS)):
         st.session_state.pop(key, None)
-    st.session_state[HOME_UPLOAD_GENERATION] = generation + 1
+    st.session_state[HOME_GENERATION] = st.session_state.get(HOME_GENERATION, 0) + 1
     st.session_state[HOME_BUILDING] = None

@@ -31,6 +31,49 @@ from quartier_solaire.i18n import describe, literal, number, percent, t
 
 MARGIN = dict(l=10, r=10, t=20, b=10)
 
+
+def _day(stamp: pd.Timestamp, lang: str) -> str:
+    return t("home.date", lang, d=f"{stamp.day:02d}", m=f"{stamp.month:02d}", y=stamp.year)
+
+
+def _measured_then_typical(report, total: float, lang: str) -> None:
+    """What the file measured, then the typical-year figure and how it was built.
+
+    Every count comes from the profile report, so the sentences agree.
+    """
+    last = report.measured_to - pd.Timedelta(minutes=1)
+    st.markdown(
+        t(
+            "home.measured",
+            lang,
+            kwh=number(report.measured_kwh, lang, decimals=1),
+            start=_day(report.measured_from, lang),
+            end=_day(last, lang),
+            days=number(report.file_days, lang),
+            coverage=percent(report.coverage, lang),
+        )
+    )
+    st.markdown(t("home.typical_total", lang, kwh=number(total, lang)))
+    st.write(
+        t(
+            "home.typical_how",
+            lang,
+            measured=number(report.measured_days, lang),
+            borrowed=number(report.borrowed_days, lang),
+            extrapolated=number(report.extrapolated_days, lang),
+        )
+    )
+    if report.is_estimate:
+        st.warning(
+            t(
+                "home.extrapolation_warning",
+                lang,
+                days=number(report.file_days, lang),
+                extrapolated=number(report.extrapolated_days, lang),
+            )
+        )
+
+
 lang = _sidebar.language()
 assumptions = _sidebar.assumptions(lang)
 dataset = _sidebar.dataset(lang)
@@ -65,7 +108,7 @@ clicked = st_folium(
         basemap=st.session_state.get(_state.BASEMAP, True),
         selected=home,
     ),
-    key=_state.HOME_MAP,
+    key=_state.personal_key(_state.HOME_MAP),
     height=380,
     use_container_width=True,
     returned_objects=["last_object_clicked"],
@@ -99,13 +142,13 @@ if mode == "file":
         unit = st.selectbox(
             t("home.unit", lang),
             (None, "W", "kW", "Wh", "kWh"),
-            key=_state.HOME_UNIT,
+            key=_state.personal_key(_state.HOME_UNIT),
             format_func=lambda u: t("home.unit.auto", lang) if u is None else u,
         )
         convention = st.selectbox(
             t("home.convention", lang),
             (None, "start", "end"),
-            key=_state.HOME_CONVENTION,
+            key=_state.personal_key(_state.HOME_CONVENTION),
             format_func=lambda c: t(f"home.convention.{c or 'auto'}", lang),
         )
     if uploaded is None:
@@ -132,19 +175,14 @@ if mode == "file":
                 "energy": profile,
                 "findings": [*meta["report"].problems, *report.problems],
                 "is_estimate": report.is_estimate,
-                "details": {
-                    "format": meta["source"],
-                    "coverage": report.coverage,
-                    "filled": report.filled_intervals,
-                    "extrapolated": report.extrapolated_days,
-                },
+                "details": {"format": meta["source"], "report": report},
             }
             st.session_state[_state.HOME_PROFILE] = stored
         energy, findings = stored["energy"], stored["findings"]
         is_estimate, details = stored["is_estimate"], stored["details"]
 else:
     st.caption(t("estimate.no_meter_data", lang))
-    keys = _state.HOUSEHOLD
+    keys = {name: _state.personal_key(key) for name, key in _state.HOUSEHOLD.items()}
     c1, c2, c3 = st.columns(3)
     annual = c1.number_input(
         t("household.field.annual_kwh", lang),
@@ -208,7 +246,7 @@ else:
     offpeak = c3.text_input(
         t("household.field.offpeak_windows", lang),
         value=format_offpeak_windows(DEFAULT_OFFPEAK_WINDOWS),
-        key=_state.HOME_OFFPEAK,
+        key=_state.personal_key(_state.HOME_OFFPEAK),
         help=t("home.offpeak_help", lang),
     )
     with st.expander(t("home.estimate_assumptions", lang)):
@@ -234,7 +272,7 @@ else:
                 "unit": st.column_config.TextColumn(t("home.col.unit", lang)),
                 "source": st.column_config.TextColumn(t("estimate.source", lang)),
             },
-            key=_state.HOME_ASSUMPTIONS,
+            key=_state.personal_key(_state.HOME_ASSUMPTIONS),
         )
     model = EstimateAssumptions(
         **{
@@ -271,17 +309,10 @@ st.subheader(t("home.step_profile", lang))
 label = t("profile.estimate_label" if is_estimate else "profile.measured_label", lang)
 st.markdown(f":{'orange' if is_estimate else 'green'}-badge[{label}]")
 total = float(energy.sum())
-st.write(t("home.annual_total", lang, kwh=number(total, lang)))
 if mode == "file":
-    st.write(
-        t(
-            "home.quality",
-            lang,
-            coverage=percent(details["coverage"], lang),
-            filled=number(details["filled"], lang),
-            days=number(details["extrapolated"], lang),
-        )
-    )
+    _measured_then_typical(details["report"], total, lang)
+else:
+    st.write(t("home.annual_total", lang, kwh=number(total, lang)))
 if findings:
     with st.expander(t("home.findings", lang, count=len(findings)), expanded=mode == "file"):
         st.markdown("\n".join(f"- {describe(f, lang, markdown=True)}" for f in findings))
