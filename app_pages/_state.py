@@ -42,6 +42,7 @@ HOME_PROFILE = "home_profile"
 HOME_FORGET = "home_forget"
 HOME_OFFPEAK = "home_offpeak"
 HOME_ASSUMPTIONS = "home_estimate_assumptions"
+HOME_HOUSEHOLDS = "home_households"  # households sharing the home's roof, per building
 HOUSEHOLD_FIELDS = (
     "annual_kwh",
     "dwelling",
@@ -115,9 +116,16 @@ def home_upload_key() -> str:
     return personal_key(HOME_UPLOAD)
 
 
+def households_key(building_id: str) -> str:
+    """Return the key of the 'households sharing this roof' input of one building."""
+    return f"{personal_key(HOME_HOUSEHOLDS)}:{building_id}"
+
+
 def forget_personal_data() -> None:
     """Remove every piece of the resident's own data from this session."""
-    for key in (*PERSONAL_KEYS, *(personal_key(name) for name in PERSONAL_WIDGETS)):
+    households = f"{personal_key(HOME_HOUSEHOLDS)}:"
+    per_building = [k for k in st.session_state if str(k).startswith(households)]
+    for key in (*PERSONAL_KEYS, *(personal_key(n) for n in PERSONAL_WIDGETS), *per_building):
         st.session_state.pop(key, None)
     st.session_state[HOME_GENERATION] = st.session_state.get(HOME_GENERATION, 0) + 1
     st.session_state[HOME_BUILDING] = None

@@ -26,6 +26,7 @@ from planner.estimate import (
 from planner.flows import flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
 from planner.profile import to_typical_year
+from planner.roof_share import footprint_m2, households_sharing, share_of
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, literal, number, percent, t
 
@@ -380,14 +381,50 @@ production = _cache.building_energy(
     home,
     weather,
 )
+roof_kwh = float(production.sum())
+row = buildings.loc[buildings["id"] == home]
+sharing = households_sharing(
+    row.iloc[0] if len(row) else {}, footprint_m2(result.planes, home), roof_kwh
+)
+households = st.number_input(
+    t("home.households", lang),
+    min_value=1,
+    max_value=100_000,
+    value=sharing.count,
+    step=1,
+    key=_state.households_key(home),
+    help=t("home.households_help", lang),
+)
+usage = row.iloc[0].get("usage") if len(row) else None
+st.caption(
+    t(
+        f"home.households_rule.{sharing.rule}",
+        lang,
+        count=number(sharing.count, lang),
+        usage=t(f"usage.{usage}" if isinstance(usage, str) else "usage.unknown", lang).lower(),
+    )
+)
+mine = share_of(production, households)
 try:
-    totals, _ = flows(production, energy)
+    totals, _ = flows(mine, energy)
 except ValueError:
     st.warning(t("home.grid_mismatch", lang))
     st.stop()
+if households > 1:
+    st.markdown(
+        t(
+            "home.share_sentence",
+            lang,
+            roof=number(roof_kwh, lang),
+            households=number(households, lang),
+            share=number(totals.prod_kwh, lang),
+        )
+    )
+else:
+    st.markdown(t("home.whole_roof_sentence", lang, roof=number(roof_kwh, lang)))
 r1, r2, r3 = st.columns(3)
 r1.metric(
-    t("home.roof_production", lang),
+    t("home.roof_production" if households == 1 else "home.roof_share", lang),
     t("unit.kwh_per_year", lang, value=number(totals.prod_kwh, lang)),
 )
 r2.metric(
@@ -420,8 +457,8 @@ figure = go.Figure(
         ),
         go.Bar(
             x=months,
-            y=monthly_energy(production).to_numpy(),
-            name=t("home.production", lang),
+            y=monthly_energy(mine).to_numpy(),
+            name=t("home.production" if households == 1 else "home.roof_share", lang),
             marker_color="#f59e0b",
         ),
     ]

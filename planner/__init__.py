@@ -10,20 +10,24 @@ from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.flows import EnergyFlows, flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
 from planner.profile import ProfileReport, to_typical_year
+from planner.roof_share import Households, households_sharing, share_of
 
 __all__ = [
     "EnergyFlows",
     "EstimateAssumptions",
     "Household",
+    "Households",
     "ProfileReport",
     "QualityReport",
     "QualityRules",
     "daily_heatmap",
     "estimate_profile",
     "flows",
+    "households_sharing",
     "inspect_consumption",
     "monthly_energy",
     "read_consumption",
+    "share_of",
     "to_typical_year",
     "typical_days",
     "weekly_heatmap",

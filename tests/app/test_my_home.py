@@ -1,13 +1,17 @@
 """Mon foyer in AppTest: forgetting forgets, and the figures shown are the model's."""
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import _state
 from planner.consumption_io import read_consumption
 from planner.estimate import DEFAULT_OFFPEAK_WINDOWS, format_offpeak_windows
+from planner.flows import flows
 from planner.profile import to_typical_year
-from quartier_solaire.i18n import number, percent
+from planner.roof_share import share_of
+from quartier_solaire.i18n import number, percent, t
 from tests.app.home_files import TWO_DAYS_DATA_CONNECT, enedis_year_with_gap
 from tests.conftest import ROOT
 
@@ -129,3 +133,82 @@ def test_measured_figures_in_both_languages(lang):
     text = _text(at)
     assert ("Mesuré par votre fichier" in text) == (lang == "fr")
     assert ("Measured by your file" in text) == (lang == "en")
+
+
+def _solar_year(annual_kwh):
+    """A roof's half-hourly production on the typical year: daylight only, summer high."""
+    from solar.typical_year import typical_year_index
+
+    grid = typical_year_index("30min")
+    hour = grid.hour + grid.minute / 60
+    day = np.clip(np.sin(np.pi * (hour - 6) / 14), 0, None)
+    season = 1 + 0.5 * np.cos(2 * np.pi * (grid.day_of_year - 172) / 365)
+    shape = np.asarray(day * season)
+    return pd.Series(annual_kwh * shape / shape.sum(), index=grid)
+
+
+@pytest.fixture
+def roof_and_meter(monkeypatch, tmp_path):
+    """The page with a known roof production and a measured year, both in the model."""
+    from app_pages import _cache
+
+    production = _solar_year(60_000.0)
+    monkeypatch.setattr(_cache, "building_energy", lambda *a, **k: production)
+    path = enedis_year_with_gap(tmp_path / "conso.csv")
+    energy, _ = to_typical_year(read_consumption(path)[0], "30min")
+    at = _my_home()
+    _upload(at, path, "conso.csv")
+    return at, production, energy
+
+
+def _shown_against_flows(at, production, households, energy, label):
+    totals, _ = flows(share_of(production, households), energy)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[label] == t("unit.kwh_per_year", "fr", value=number(totals.prod_kwh, "fr"))
+    assert metrics["Ma consommation couverte"] == percent(totals.self_production_rate, "fr")
+    assert metrics["Production consommée sur place"] == percent(totals.self_consumption_rate, "fr")
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Sur l'année, votre toit"))
+    assert f"produirait {percent(totals.prod_kwh / totals.cons_kwh, 'fr')} de ce" in sentence
+    return totals
+
+
+def test_a_flat_is_compared_with_its_share_of_the_blocks_roof(roof_and_meter):
+    at, production, energy = roof_and_meter
+    at.session_state[_state.HOME_BUILDING] = "apartments-1"  # 34 dwellings in the data
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key=f"{_state.HOME_HOUSEHOLDS}:apartments-1").value == 34
+    assert any("le nombre de logements du bâtiment" in c.value for c in at.caption)
+    totals = _shown_against_flows(at, production, 34, energy, "Ma part de la production du toit")
+    share = next(m.value for m in at.markdown if m.value.startswith("Le toit produit"))
+    assert f"partagés entre 34 foyers : **votre part est de {number(totals.prod_kwh, 'fr')}" in (
+        share
+    )
+    # The whole roof would have been 34 times more: the comparison is no longer 1 : building.
+    whole, _ = flows(production, energy)
+    assert totals.prod_kwh == pytest.approx(whole.prod_kwh / 34)
+
+
+def test_a_school_is_a_share_the_user_sets(roof_and_meter):
+    at, production, energy = roof_and_meter
+    at.session_state[_state.HOME_BUILDING] = "school-wing-1"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    key = f"{_state.HOME_HOUSEHOLDS}:school-wing-1"
+    default = round(production.sum() / 4400.0)
+    assert at.number_input(key=key).value == default
+    assert any("n'est pas un logement (école)" in c.value for c in at.caption)
+    _shown_against_flows(at, production, default, energy, "Ma part de la production du toit")
+    at.number_input(key=key).set_value(5).run()
+    assert not at.exception, [e.value for e in at.exception]
+    _shown_against_flows(at, production, 5, energy, "Ma part de la production du toit")
+
+
+def test_a_house_is_compared_with_its_whole_roof(roof_and_meter):
+    at, production, energy = roof_and_meter
+    at.session_state[_state.HOME_BUILDING] = "terrace-An-01"  # one dwelling in the data
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key=f"{_state.HOME_HOUSEHOLDS}:terrace-An-01").value == 1
+    _shown_against_flows(at, production, 1, energy, "Production de mon toit")
+    assert any(m.value.startswith("Un seul foyer sous ce toit") for m in at.markdown)
