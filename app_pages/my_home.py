@@ -25,7 +25,7 @@ from planner.estimate import (
 )
 from planner.flows import flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
-from planner.profile import to_typical_year
+from planner.profile import heating_bracket, to_typical_year
 from planner.roof_share import footprint_m2, households_sharing, share_of
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, literal, number, percent, t
@@ -37,7 +37,7 @@ def _day(stamp: pd.Timestamp, lang: str) -> str:
     return t("home.date", lang, d=f"{stamp.day:02d}", m=f"{stamp.month:02d}", y=stamp.year)
 
 
-def _measured_then_typical(report, total: float, lang: str) -> None:
+def _measured_then_typical(report, bracket, total: float, lang: str) -> None:
     """What the file measured, then the typical-year figure and how it was built.
 
     Every count comes from the profile report, so the sentences agree.
@@ -55,6 +55,17 @@ def _measured_then_typical(report, total: float, lang: str) -> None:
         )
     )
     st.markdown(t("home.typical_total", lang, kwh=number(total, lang)))
+    if report.is_estimate:
+        warning = t(
+            "home.extrapolation_warning",
+            lang,
+            days=number(report.file_days, lang),
+            extrapolated=number(report.extrapolated_days, lang),
+        )
+        if bracket is not None:
+            low, high = (number(kwh, lang) for kwh in bracket)
+            warning += " " + t("home.extrapolation_range", lang, low=low, high=high)
+        st.warning(warning)
     st.write(
         t(
             "home.typical_how",
@@ -64,15 +75,6 @@ def _measured_then_typical(report, total: float, lang: str) -> None:
             extrapolated=number(report.extrapolated_days, lang),
         )
     )
-    if report.is_estimate:
-        st.warning(
-            t(
-                "home.extrapolation_warning",
-                lang,
-                days=number(report.file_days, lang),
-                extrapolated=number(report.extrapolated_days, lang),
-            )
-        )
 
 
 lang = _sidebar.language()
@@ -168,6 +170,12 @@ if mode == "file":
                         timestamp_convention=convention,
                     )
                     profile, report = to_typical_year(series, "30min")
+                    bracket = None
+                    if report.is_estimate:
+                        try:
+                            bracket = heating_bracket(series, weather["temp_air"], "30min")
+                        except ReadError:  # weather off the typical year: no range to show
+                            bracket = None
             except ReadError as error:
                 st.error(describe(error, lang, markdown=True))
                 st.stop()
@@ -176,7 +184,7 @@ if mode == "file":
                 "energy": profile,
                 "findings": [*meta["report"].problems, *report.problems],
                 "is_estimate": report.is_estimate,
-                "details": {"format": meta["source"], "report": report},
+                "details": {"format": meta["source"], "report": report, "bracket": bracket},
             }
             st.session_state[_state.HOME_PROFILE] = stored
         energy, findings = stored["energy"], stored["findings"]
@@ -311,7 +319,7 @@ label = t("profile.estimate_label" if is_estimate else "profile.measured_label",
 st.markdown(f":{'orange' if is_estimate else 'green'}-badge[{label}]")
 total = float(energy.sum())
 if mode == "file":
-    _measured_then_typical(details["report"], total, lang)
+    _measured_then_typical(details["report"], details["bracket"], total, lang)
 else:
     st.write(t("home.annual_total", lang, kwh=number(total, lang)))
 if findings:

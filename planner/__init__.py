@@ -9,7 +9,7 @@ from planner.consumption_io import (
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.flows import EnergyFlows, flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
-from planner.profile import ProfileReport, to_typical_year
+from planner.profile import ProfileReport, heating_bracket, to_typical_year
 from planner.roof_share import Households, households_sharing, share_of
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "daily_heatmap",
     "estimate_profile",
     "flows",
+    "heating_bracket",
     "households_sharing",
     "inspect_consumption",
     "monthly_energy",

@@ -60,7 +60,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.estimate import _step_minutes, french_holidays, h25_shape
+from planner.estimate import (
+    EstimateAssumptions,
+    Household,
+    _step_minutes,
+    estimate_profile,
+    french_holidays,
+    h25_shape,
+)
 from quartier_solaire.errors import Problem, ReadError
 from solar.typical_year import TIMEZONE, TYPICAL_YEAR, typical_year_index
 
@@ -302,7 +309,7 @@ def _measured_period(source: pd.Series, src: int) -> tuple[pd.Timestamp, pd.Time
     return start, end
 
 
-def _stage_step(on_step_partial: int, problems: list[Problem]) -> None:
+def _note_partial_intervals(on_step_partial: int, problems: list[Problem]) -> None:
     if on_step_partial:
         problems.append(
             Problem(
@@ -662,7 +669,7 @@ def to_typical_year(
     on_step, partial = _to_step(source, src, tgt)
     if not np.isfinite(on_step.to_numpy()).any():
         raise ReadError("no measured energy", field="energy", code="profile_no_data")
-    _stage_step(partial, problems)
+    _note_partial_intervals(partial, problems)
     days = _day_tables(on_step, tgt)
     coverage = _coverage(days)
     # Stage 2: gaps inside measured days.
@@ -717,3 +724,53 @@ def to_typical_year(
         problems=tuple(problems),
     )
     return profile, report
+
+
+def heating_bracket(
+    energy: pd.Series, temp_air: pd.Series, step: str = "30min"
+) -> tuple[float, float]:
+    """Annual energy of the typical year extrapolated two ways, lower first [kWh/yr].
+
+    With a few measured days, the annual figure rests on how the unmeasured
+    seasons are assumed to look. The two ends used here are a home without
+    electric heating (the BDEW H25 household profile, the default reference)
+    and a home heated by electric convectors in the same weather
+    (:func:`planner.estimate.estimate_profile` with its average household and
+    no random variation), each scaled to the same measured days. The true
+    figure of a home can still lie outside (absences, air conditioning).
+
+    Parameters
+    ----------
+    energy : pandas.Series
+        Measured energy per interval [kWh] (as for :func:`to_typical_year`).
+    temp_air : pandas.Series
+        Hourly air temperature of the typical year [degC].
+    step : str
+        Target step.
+
+    Returns
+    -------
+    tuple of float
+        The lower and the higher annual energy [kWh/yr].
+
+    Raises
+    ------
+    ReadError
+        As :func:`to_typical_year`, or if the weather does not cover the
+        typical year.
+    """
+    steady = EstimateAssumptions(
+        max_time_shift_h=0.0,
+        daily_variation_sigma=0.0,
+        interval_noise_cv=0.0,
+        hot_water_daily_sigma=0.0,
+    )
+    heated, _ = estimate_profile(
+        Household(heating="electric_direct"), temp_air, step=step, assumptions=steady
+    )
+    without, _ = to_typical_year(energy, step, min_coverage=0.0)
+    with_heating, _ = to_typical_year(
+        energy, step, min_coverage=0.0, reference=heated.rename("electric heating")
+    )
+    low, high = sorted((float(without.sum()), float(with_heating.sum())))
+    return low, high

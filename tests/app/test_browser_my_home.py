@@ -87,3 +87,19 @@ def test_a_measured_year_shows_the_measured_total_first(app_url, browser, tmp_pa
     body = page.locator("body").inner_text()
     assert "du 01/01/2023 au 31/12/2023 (350 jours avec des mesures" in body
     assert "15 jours d'une semaine voisine" in body
+
+
+def test_two_days_of_data_connect_are_called_an_extrapolation(app_url, browser):
+    from tests.app.home_files import TWO_DAYS_DATA_CONNECT
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{app_url}/mon-foyer", wait_until="domcontentloaded")
+    page.get_by_text("Vos données restent à vous", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("J'ai un fichier de mon compteur").click()
+    page.locator("input[type=file]").first.set_input_files(str(TWO_DAYS_DATA_CONNECT))
+    page.get_by_text("Mesuré par votre fichier : 71,5 kWh").wait_for(timeout=60_000)
+    _settled(page)
+    warning = page.get_by_text("extrapolation à partir de 2 jour(s) mesuré(s)", exact=False)
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(ROOT / ".pytest_cache" / "my_home_two_days.png"))
+    assert "du 14/01/2025 au 15/01/2025" in page.locator("body").inner_text()

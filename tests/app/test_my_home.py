@@ -6,12 +6,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import _state
+from geodata.demo import DEMO_SITE
 from planner.consumption_io import read_consumption
 from planner.estimate import DEFAULT_OFFPEAK_WINDOWS, format_offpeak_windows
 from planner.flows import flows
-from planner.profile import to_typical_year
+from planner.profile import heating_bracket, to_typical_year
 from planner.roof_share import share_of
 from quartier_solaire.i18n import number, percent, t
+from solar.pvgis import weather_for_site
 from tests.app.home_files import TWO_DAYS_DATA_CONNECT, enedis_year_with_gap
 from tests.conftest import ROOT
 
@@ -124,6 +126,12 @@ def test_two_days_say_the_year_is_an_extrapolation():
     warning = " ".join(w.value for w in at.warning)
     assert "extrapolation à partir de 2 jour(s) mesuré(s)" in warning
     assert "très incertain" in warning
+    # The range is the domain's, on the page's weather (the embedded year of the demo site).
+    series, _ = read_consumption(TWO_DAYS_DATA_CONNECT)
+    weather, _ = weather_for_site(DEMO_SITE["latitude"], DEMO_SITE["longitude"])
+    low, high = heating_bracket(series, weather["temp_air"], "30min")
+    assert f"entre {number(low, 'fr')} et {number(high, 'fr')} kWh/an" in warning
+    assert low < high
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

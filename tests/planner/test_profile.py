@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from planner.estimate import h25_shape
-from planner.profile import to_typical_year
+from planner.profile import heating_bracket, to_typical_year
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import has
 from solar.typical_year import TIMEZONE, typical_year_index
@@ -353,3 +353,32 @@ def test_two_days_counted_once_each():
     assert report.measured_days + report.borrowed_days + report.extrapolated_days == 365
     assert report.extrapolated_days > 300
     assert_rel_close(report.measured_kwh, float(energy.sum()), 1e-12)
+
+
+def _temp_air() -> pd.Series:
+    grid = typical_year_index("h")
+    days = np.asarray(grid.day_of_year)
+    hours = np.asarray(grid.hour)
+    seasonal = 12.0 - 7.0 * np.cos(2 * np.pi * (days - 20) / 365)
+    return pd.Series(seasonal + 4.0 * np.sin(2 * np.pi * (hours - 9) / 24), index=grid)
+
+
+def test_heating_bracket_spans_the_unmeasured_seasons():
+    temp_air = _temp_air()
+    # Two winter days: a heated home puts more of its year in winter, so the
+    # same two days give it a lower annual figure than the H25 home.
+    winter = _measured("2025-01-14", "2025-01-16", "30min", seed=16)
+    low, high = heating_bracket(winter, temp_air)
+    _, report = to_typical_year(winter, "30min")
+    assert low < 0.9 * high
+    assert_rel_close(high, report.annual_kwh, 1e-9)
+    # Two summer weeks: the other way round.
+    summer = _measured("2025-07-07", "2025-07-21", "30min", seed=17)
+    low, high = heating_bracket(summer, temp_air)
+    _, report = to_typical_year(summer, "30min")
+    assert_rel_close(low, report.annual_kwh, 1e-9)
+    assert high > 1.5 * low
+    # A measured year extrapolates nothing: one figure.
+    year = _measured("2025-01-01", "2026-01-01", "30min", seed=18)
+    low, high = heating_bracket(year, temp_air)
+    assert low == high == pytest.approx(float(year.sum()), rel=1e-9)
