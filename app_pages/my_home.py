@@ -394,7 +394,7 @@ row = buildings.loc[buildings["id"] == home]
 sharing = households_sharing(
     row.iloc[0] if len(row) else {}, footprint_m2(result.planes, home), roof_kwh
 )
-households = st.number_input(
+households = st.columns([1, 2])[0].number_input(
     t("home.households", lang),
     min_value=1,
     max_value=100_000,
@@ -448,7 +448,7 @@ if totals.prod_kwh == 0:
 else:
     st.write(
         t(
-            "home.cover_sentence",
+            "home.cover_sentence" if households == 1 else "home.cover_sentence_share",
             lang,
             volume=percent(totals.prod_kwh / totals.cons_kwh, lang),
             hourly=percent(totals.self_production_rate, lang),

@@ -103,3 +103,36 @@ def test_two_days_of_data_connect_are_called_an_extrapolation(app_url, browser):
     warning.scroll_into_view_if_needed()
     page.screenshot(path=str(ROOT / ".pytest_cache" / "my_home_two_days.png"))
     assert "du 14/01/2025 au 15/01/2025" in page.locator("body").inner_text()
+
+
+def test_a_resident_looking_at_a_large_roof_gets_a_share_of_it(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(f"{app_url}/mon-foyer", wait_until="domcontentloaded")
+    page.get_by_text("Vos données restent à vous", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("Je décris mon logement").click()
+    _settled(page)
+    frame = None
+    for _ in range(120):
+        frame = next((f for f in page.frames if "st_folium" in f.url), None)
+        if frame is not None:
+            break
+        page.wait_for_timeout(500)
+    paths = frame.locator("path.leaflet-interactive")
+    paths.first.wait_for(state="attached", timeout=60_000)
+    # The largest footprint of the demo is the supermarket: not a home, so a share.
+    largest = max(
+        (paths.nth(i) for i in range(paths.count())),
+        key=lambda p: (lambda b: b["width"] * b["height"] if b else 0)(p.bounding_box()),
+    )
+    largest.click(force=True)
+    field = _field(page, "Foyers qui se partagent ce toit")
+    field.wait_for(timeout=60_000)
+    _settled(page)
+    households = int(field.input_value())
+    assert households > 1
+    page.get_by_text("votre part est de", exact=False).wait_for(timeout=30_000)
+    page.get_by_text("Ma part de la production du toit").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ROOT / ".pytest_cache" / "my_home_share.png"), full_page=True)
+    body = page.locator("body").inner_text()
+    assert f"partagés entre {households} foyers" in body
+    assert "n'est pas un logement (commerce)" in body

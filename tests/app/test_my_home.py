@@ -175,8 +175,10 @@ def _shown_against_flows(at, production, households, energy, label):
     assert metrics[label] == t("unit.kwh_per_year", "fr", value=number(totals.prod_kwh, "fr"))
     assert metrics["Ma consommation couverte"] == percent(totals.self_production_rate, "fr")
     assert metrics["Production consommée sur place"] == percent(totals.self_consumption_rate, "fr")
-    sentence = next(m.value for m in at.markdown if m.value.startswith("Sur l'année, votre toit"))
+    whose = "votre toit" if households == 1 else "votre part du toit"
+    sentence = next(m.value for m in at.markdown if m.value.startswith(f"Sur l'année, {whose}"))
     assert f"produirait {percent(totals.prod_kwh / totals.cons_kwh, 'fr')} de ce" in sentence
+    assert f"couvrirait {percent(totals.self_production_rate, 'fr')} de votre" in sentence
     return totals
 
 
