@@ -35,6 +35,19 @@ def _settled(page):
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=60_000)
 
 
+def _annual_total(page):
+    """The 'Consommation sur l'année type' sentence as shown now."""
+    return page.get_by_text("Consommation sur l'année type", exact=False).first.inner_text()
+
+
+def _wait_until(page, condition, timeout_s=60):
+    for _ in range(int(timeout_s * 4)):
+        if condition():
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the page did not reach the expected state")
+
+
 def test_forget_my_data_forgets_what_was_typed(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2200})
     page.goto(f"{app_url}/mon-foyer", wait_until="domcontentloaded")
@@ -43,17 +56,20 @@ def test_forget_my_data_forgets_what_was_typed(app_url, browser):
     _field(page, "Nombre d'occupants").wait_for(timeout=60_000)
     for label, value in TYPED.items():
         _type(page, label, value)
-    _settled(page)
-    page.get_by_text("Consommation sur l'année type : 12\u202f345 kWh").wait_for(timeout=30_000)
+        _settled(page)
+    page.get_by_text("Consommation sur l'année type : 12\u202f345 kWh").wait_for(timeout=60_000)
     for label, value in TYPED.items():
         assert float(_field(page, label).input_value()) == float(value)
 
     page.get_by_role("button", name="Effacer mes données").click()
+    _wait_until(page, lambda: "12\u202f345" not in _annual_total(page))
     _settled(page)
+    forgotten = _annual_total(page)
     # Interact again elsewhere: a widget that kept its value would send it back now.
-    page.get_by_text("Je décris mon logement").click()
-    _settled(page)
-    _type(page, "Heures creuses", "22h-6h")
+    # An apartment has other defaults, so the total changes once this run is done.
+    page.get_by_label("Type de logement").click()
+    page.get_by_role("option", name="Appartement").click()
+    _wait_until(page, lambda: _annual_total(page) != forgotten)
     _settled(page)
     page.screenshot(path=str(ROOT / ".pytest_cache" / "my_home_forgotten.png"), full_page=True)
 
