@@ -37,14 +37,17 @@ HOME_BUILDING = "home_building"
 HOME_MAP = "home_map"
 HOME_MODE = "home_mode"
 HOME_UPLOAD = "home_upload"
-# A file uploader forgets its file only under a new key: "forget" moves this on.
-HOME_UPLOAD_GENERATION = "home_upload_generation"
+# A widget forgets its value only under a new key: the browser sends a widget's
+# last value back at the next interaction even after its key is popped. So every
+# personal widget's key carries this generation, and "forget" moves it on.
+HOME_GENERATION = "home_generation"
 HOME_UNIT = "home_unit"
 HOME_CONVENTION = "home_convention"
 HOME_PROFILE = "home_profile"
 HOME_FORGET = "home_forget"
 HOME_OFFPEAK = "home_offpeak"
 HOME_ASSUMPTIONS = "home_estimate_assumptions"
+HOME_HOUSEHOLDS = "home_households"  # households sharing the home's roof, per building
 HOUSEHOLD_FIELDS = (
     "annual_kwh",
     "dwelling",
@@ -56,13 +59,18 @@ HOUSEHOLD_FIELDS = (
     "cooking",
 )
 HOUSEHOLD = {name: f"household_{name}" for name in HOUSEHOLD_FIELDS}
-PERSONAL_KEYS = (
-    HOME_PROFILE,
-    HOME_BUILDING,
+# Widgets holding the resident's data (their key= goes through personal_key).
+PERSONAL_WIDGETS = (
+    HOME_MAP,
+    HOME_UPLOAD,
+    HOME_UNIT,
+    HOME_CONVENTION,
     HOME_OFFPEAK,
     HOME_ASSUMPTIONS,
     *HOUSEHOLD.values(),
 )
+# Values derived from them, kept under fixed keys.
+PERSONAL_KEYS = (HOME_PROFILE, HOME_BUILDING)
 
 # Defaults of keys that no widget owns (a widget's default is its own value=).
 DEFAULTS: dict[str, object] = {
@@ -98,15 +106,31 @@ def navigation(lang: str) -> list[st.Page]:
     ]
 
 
+def personal_key(name: str) -> str:
+    """Return the key of the personal widget ``name`` as it stands in this session.
+
+    A fresh session (generation 0) uses the declared name itself; after each
+    "forget", every personal widget is a new widget with its default value.
+    """
+    generation = st.session_state.get(HOME_GENERATION, 0)
+    return name if generation == 0 else f"{name}_{generation}"
+
+
 def home_upload_key() -> str:
     """Return the key of the consumption uploader as it stands in this session."""
-    return f"{HOME_UPLOAD}_{st.session_state.get(HOME_UPLOAD_GENERATION, 0)}"
+    return personal_key(HOME_UPLOAD)
+
+
+def households_key(building_id: str) -> str:
+    """Return the key of the 'households sharing this roof' input of one building."""
+    return f"{personal_key(HOME_HOUSEHOLDS)}:{building_id}"
 
 
 def forget_personal_data() -> None:
     """Remove every piece of the resident's own data from this session."""
-    generation = st.session_state.get(HOME_UPLOAD_GENERATION, 0)
-    for key in (*PERSONAL_KEYS, home_upload_key()):
+    households = f"{personal_key(HOME_HOUSEHOLDS)}:"
+    per_building = [k for k in st.session_state if str(k).startswith(households)]
+    for key in (*PERSONAL_KEYS, *(personal_key(n) for n in PERSONAL_WIDGETS), *per_building):
         st.session_state.pop(key, None)
-    st.session_state[HOME_UPLOAD_GENERATION] = generation + 1
+    st.session_state[HOME_GENERATION] = st.session_state.get(HOME_GENERATION, 0) + 1
     st.session_state[HOME_BUILDING] = None

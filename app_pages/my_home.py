@@ -31,11 +31,57 @@ from planner.load_shapes import (
     typical_days,
     weekly_heatmap,
 )
-from planner.profile import to_typical_year
+from planner.profile import heating_bracket, to_typical_year
+from planner.roof_share import footprint_m2, households_sharing, share_of
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, literal, number, percent, t
 
 MARGIN = dict(l=10, r=10, t=20, b=10)
+
+
+def _day(stamp: pd.Timestamp, lang: str) -> str:
+    return t("home.date", lang, d=f"{stamp.day:02d}", m=f"{stamp.month:02d}", y=stamp.year)
+
+
+def _measured_then_typical(report, bracket, total: float, lang: str) -> None:
+    """What the file measured, then the typical-year figure and how it was built.
+
+    Every count comes from the profile report, so the sentences agree.
+    """
+    last = report.measured_to - pd.Timedelta(minutes=1)
+    st.markdown(
+        t(
+            "home.measured",
+            lang,
+            kwh=number(report.measured_kwh, lang, decimals=1),
+            start=_day(report.measured_from, lang),
+            end=_day(last, lang),
+            days=number(report.file_days, lang),
+            coverage=percent(report.coverage, lang),
+        )
+    )
+    st.markdown(t("home.typical_total", lang, kwh=number(total, lang)))
+    if report.is_estimate:
+        warning = t(
+            "home.extrapolation_warning",
+            lang,
+            days=number(report.file_days, lang),
+            extrapolated=number(report.extrapolated_days, lang),
+        )
+        if bracket is not None:
+            low, high = (number(kwh, lang) for kwh in bracket)
+            warning += " " + t("home.extrapolation_range", lang, low=low, high=high)
+        st.warning(warning)
+    st.write(
+        t(
+            "home.typical_how",
+            lang,
+            measured=number(report.measured_days, lang),
+            borrowed=number(report.borrowed_days, lang),
+            extrapolated=number(report.extrapolated_days, lang),
+        )
+    )
+
 
 sidebar = _sidebar.current()
 lang, assumptions, dataset = sidebar.lang, sidebar.assumptions, sidebar.dataset
@@ -71,7 +117,7 @@ clicked = st_folium(
         selected=home,
         remember_view=dataset.key,
     ),
-    key=_state.HOME_MAP,
+    key=_state.personal_key(_state.HOME_MAP),
     height=380,
     use_container_width=True,
     returned_objects=["last_object_clicked"],
@@ -105,13 +151,13 @@ if mode == "file":
         unit = st.selectbox(
             t("home.unit", lang),
             (None, "W", "kW", "Wh", "kWh"),
-            key=_state.HOME_UNIT,
+            key=_state.personal_key(_state.HOME_UNIT),
             format_func=lambda u: t("home.unit.auto", lang) if u is None else u,
         )
         convention = st.selectbox(
             t("home.convention", lang),
             (None, "start", "end"),
-            key=_state.HOME_CONVENTION,
+            key=_state.personal_key(_state.HOME_CONVENTION),
             format_func=lambda c: t(f"home.convention.{c or 'auto'}", lang),
         )
     if uploaded is None:
@@ -130,6 +176,12 @@ if mode == "file":
                         timestamp_convention=convention,
                     )
                     profile, report = to_typical_year(series, "30min")
+                    bracket = None
+                    if report.is_estimate:
+                        try:
+                            bracket = heating_bracket(series, weather["temp_air"], "30min")
+                        except ReadError:  # weather off the typical year: no range to show
+                            bracket = None
             except ReadError as error:
                 st.error(describe(error, lang, markdown=True))
                 st.stop()
@@ -138,19 +190,14 @@ if mode == "file":
                 "energy": profile,
                 "findings": [*meta["report"].problems, *report.problems],
                 "is_estimate": report.is_estimate,
-                "details": {
-                    "format": meta["source"],
-                    "coverage": report.coverage,
-                    "filled": report.filled_intervals,
-                    "extrapolated": report.extrapolated_days,
-                },
+                "details": {"format": meta["source"], "report": report, "bracket": bracket},
             }
             st.session_state[_state.HOME_PROFILE] = stored
         energy, findings = stored["energy"], stored["findings"]
         is_estimate, details = stored["is_estimate"], stored["details"]
 else:
     st.caption(t("estimate.no_meter_data", lang))
-    keys = _state.HOUSEHOLD
+    keys = {name: _state.personal_key(key) for name, key in _state.HOUSEHOLD.items()}
     c1, c2, c3 = st.columns(3)
     annual = c1.number_input(
         t("household.field.annual_kwh", lang),
@@ -214,7 +261,7 @@ else:
     offpeak = c3.text_input(
         t("household.field.offpeak_windows", lang),
         value=format_offpeak_windows(DEFAULT_OFFPEAK_WINDOWS),
-        key=_state.HOME_OFFPEAK,
+        key=_state.personal_key(_state.HOME_OFFPEAK),
         help=t("home.offpeak_help", lang),
     )
     with st.expander(t("home.estimate_assumptions", lang)):
@@ -242,7 +289,7 @@ else:
                 "unit": st.column_config.TextColumn(t("home.col.unit", lang)),
                 "source": st.column_config.TextColumn(t("estimate.source", lang)),
             },
-            key=_state.HOME_ASSUMPTIONS,
+            key=_state.personal_key(_state.HOME_ASSUMPTIONS),
         )
     model = EstimateAssumptions(
         **{
@@ -279,17 +326,10 @@ st.subheader(t("home.step_profile", lang))
 label = t("profile.estimate_label" if is_estimate else "profile.measured_label", lang)
 st.markdown(f":{'orange' if is_estimate else 'green'}-badge[{label}]")
 total = float(energy.sum())
-st.write(t("home.annual_total", lang, kwh=number(total, lang)))
 if mode == "file":
-    st.write(
-        t(
-            "home.quality",
-            lang,
-            coverage=percent(details["coverage"], lang),
-            filled=number(details["filled"], lang),
-            days=number(details["extrapolated"], lang),
-        )
-    )
+    _measured_then_typical(details["report"], details["bracket"], total, lang)
+else:
+    st.write(t("home.annual_total", lang, kwh=number(total, lang)))
 if findings:
     with st.expander(t("home.findings", lang, count=len(findings)), expanded=mode == "file"):
         st.markdown("\n".join(f"- {describe(f, lang, markdown=True)}" for f in findings))
@@ -359,14 +399,50 @@ production = _cache.building_energy(
     home,
     weather,
 )
+roof_kwh = float(production.sum())
+row = buildings.loc[buildings["id"] == home]
+sharing = households_sharing(
+    row.iloc[0] if len(row) else {}, footprint_m2(result.planes, home), roof_kwh
+)
+households = st.columns([1, 2])[0].number_input(
+    t("home.households", lang),
+    min_value=1,
+    max_value=100_000,
+    value=sharing.count,
+    step=1,
+    key=_state.households_key(home),
+    help=t("home.households_help", lang),
+)
+usage = row.iloc[0].get("usage") if len(row) else None
+st.caption(
+    t(
+        f"home.households_rule.{sharing.rule}",
+        lang,
+        count=number(sharing.count, lang),
+        usage=t(f"usage.{usage}" if isinstance(usage, str) else "usage.unknown", lang).lower(),
+    )
+)
+mine = share_of(production, households)
 try:
-    totals, _ = flows(production, energy)
+    totals, _ = flows(mine, energy)
 except ValueError:
     st.warning(t("home.grid_mismatch", lang))
     st.stop()
+if households > 1:
+    st.markdown(
+        t(
+            "home.share_sentence",
+            lang,
+            roof=number(roof_kwh, lang),
+            households=number(households, lang),
+            share=number(totals.prod_kwh, lang),
+        )
+    )
+else:
+    st.markdown(t("home.whole_roof_sentence", lang, roof=number(roof_kwh, lang)))
 r1, r2, r3 = st.columns(3)
 r1.metric(
-    t("home.roof_production", lang),
+    t("home.roof_production" if households == 1 else "home.roof_share", lang),
     t("unit.kwh_per_year", lang, value=number(totals.prod_kwh, lang)),
 )
 r2.metric(
@@ -382,7 +458,7 @@ if totals.prod_kwh == 0:
 else:
     st.write(
         t(
-            "home.cover_sentence",
+            "home.cover_sentence" if households == 1 else "home.cover_sentence_share",
             lang,
             volume=percent(totals.prod_kwh / totals.cons_kwh, lang),
             hourly=percent(totals.self_production_rate, lang),
@@ -399,8 +475,8 @@ figure = go.Figure(
         ),
         go.Bar(
             x=months,
-            y=monthly_energy(production).to_numpy(),
-            name=t("home.production", lang),
+            y=monthly_energy(mine).to_numpy(),
+            name=t("home.production" if households == 1 else "home.roof_share", lang),
             marker_color="#f59e0b",
         ),
     ]

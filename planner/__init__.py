@@ -15,12 +15,14 @@ from planner.load_shapes import (
     typical_days,
     weekly_heatmap,
 )
-from planner.profile import ProfileReport, to_typical_year
+from planner.profile import ProfileReport, heating_bracket, to_typical_year
+from planner.roof_share import Households, households_sharing, share_of
 
 __all__ = [
     "EnergyFlows",
     "EstimateAssumptions",
     "Household",
+    "Households",
     "ProfileReport",
     "QualityReport",
     "QualityRules",
@@ -28,9 +30,12 @@ __all__ = [
     "month_starts",
     "estimate_profile",
     "flows",
+    "heating_bracket",
+    "households_sharing",
     "inspect_consumption",
     "monthly_energy",
     "read_consumption",
+    "share_of",
     "to_typical_year",
     "typical_days",
     "weekly_heatmap",

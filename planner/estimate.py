@@ -560,6 +560,203 @@ def _assumption_table(
     return table
 
 
+def _occupants_and_area(
+    household: Household, a: EstimateAssumptions
+) -> tuple[float, str, float, str]:
+    """The household's occupants and floor area, or the defaults, with their sources."""
+    house = household.dwelling == "house"
+    if household.occupants is not None:
+        occupants, occ_source = float(household.occupants), "household"
+    else:
+        name = "default_occupants_house" if house else "default_occupants_apartment"
+        occupants, occ_source = getattr(a, name), ASSUMPTION_SOURCES[name][1]
+    if household.floor_area_m2 is not None:
+        area, area_source = float(household.floor_area_m2), "household"
+    else:
+        name = "default_floor_area_house_m2" if house else "default_floor_area_apartment_m2"
+        area, area_source = getattr(a, name), ASSUMPTION_SOURCES[name][1]
+    return occupants, occ_source, area, area_source
+
+
+def _baseline(
+    household: Household,
+    a: EstimateAssumptions,
+    grid: _Grid,
+    step: str,
+    occupants: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Baseline: H25 shape, shifted by household habit, with daily and interval variation.
+
+    Returns the baseline [kWh] per interval and its normalised shape [-].
+    """
+    n, ndays = len(grid.index), int(grid.doy.max()) + 1
+    max_shift = int(round(a.max_time_shift_h * 60 / grid.step_min))
+    shift = int(rng.integers(-max_shift, max_shift + 1)) if max_shift > 0 else 0
+    sigma = a.daily_variation_sigma
+    day_factor = rng.lognormal(-0.5 * sigma**2, sigma, ndays) if sigma > 0 else np.ones(ndays)
+    cv = a.interval_noise_cv
+    noise = rng.gamma(1.0 / cv**2, cv**2, n) if cv > 0 else np.ones(n)
+    base_shape = np.roll(h25_shape(step), shift) * day_factor[grid.doy] * noise
+    base_shape /= base_shape.sum()
+    occ_scale = (occupants / a.reference_occupants) ** a.occupant_elasticity
+    baseline_kwh = a.specific_kwh_per_year * occ_scale
+    if household.cooking == "electric":
+        baseline_kwh += a.cooking_kwh_per_year * occ_scale
+    return base_shape * baseline_kwh, base_shape
+
+
+def _degree_days(temps: np.ndarray, a: EstimateAssumptions, ndays: int) -> np.ndarray:
+    """Unified degree-days of each local day, max(0, base - (Tmin + Tmax) / 2) [K.day]."""
+    hourly_doy = np.asarray(typical_year_index("h").day_of_year - 1)
+    tmin = np.full(ndays, np.inf)
+    tmax = np.full(ndays, -np.inf)
+    np.minimum.at(tmin, hourly_doy, temps)
+    np.maximum.at(tmax, hourly_doy, temps)
+    return np.maximum(0.0, a.heating_base_temp_c - 0.5 * (tmin + tmax))
+
+
+def _heating(
+    household: Household,
+    a: EstimateAssumptions,
+    grid: _Grid,
+    temps: np.ndarray,
+    dju: np.ndarray,
+    area: float,
+) -> np.ndarray:
+    """Electric heating from the day's degree-days, laid on the hourly deficit [kWh]."""
+    if household.heating not in ("electric_direct", "heat_pump"):
+        return np.zeros(len(grid.index))
+    hourly = typical_year_index("h")
+    hourly_doy = np.asarray(hourly.day_of_year - 1)
+    hourly_hour = np.asarray(hourly.hour)
+    heat_day = a.heating_kwh_per_m2_dju * area * dju
+    occupied = (hourly_hour >= a.heating_day_start_hour) & (hourly_hour < a.heating_day_end_hour)
+    weight = np.maximum(0.0, a.heating_base_temp_c - temps) * np.where(
+        occupied, 1.0, a.heating_night_factor
+    )
+    day_weight = np.bincount(hourly_doy, weight, minlength=len(dju))
+    # (Tmin+Tmax)/2 < base implies an hour below base, so day_weight > 0 when dju > 0.
+    heat_hour = np.where(
+        day_weight[hourly_doy] > 0,
+        heat_day[hourly_doy] * weight / np.where(day_weight > 0, day_weight, 1.0)[hourly_doy],
+        0.0,
+    )
+    if household.heating == "heat_pump":
+        heat_hour = heat_hour / a.heat_pump_scop
+    return heat_hour[grid.hour_pos] / (60 // grid.step_min)
+
+
+def _water_heater(
+    household: Household,
+    a: EstimateAssumptions,
+    grid: _Grid,
+    windows: list[tuple[int, int]],
+    base_shape: np.ndarray,
+    occupants: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Hot water: off-peak from each window's start, or daytime on the baseline [kWh]."""
+    water = np.zeros(len(grid.index))
+    if household.water_heater == "none":
+        return water
+    ndays = int(grid.doy.max()) + 1
+    per_day = (
+        occupants
+        * a.hot_water_litres_per_person_day
+        * _WATER_KWH_PER_L_K
+        * (a.hot_water_temp_c - a.cold_water_temp_c)
+        + a.water_heater_standby_kwh_per_day
+    )
+    hw_sigma = a.hot_water_daily_sigma
+    factors = rng.lognormal(0.0, hw_sigma, ndays) if hw_sigma > 0 else np.ones(ndays)
+    water_day = per_day * ndays * factors / factors.sum()
+    if household.water_heater == "offpeak":
+        total_h = sum(_window_hours(w) for w in windows)
+        cap = a.water_heater_power_kw * grid.step_min / 60.0
+        for w in windows:
+            water += _deliver(water_day * _window_hours(w) / total_h, grid, w, cap)
+        return water
+    on = (grid.minute >= a.daytime_water_start_hour * 60) & (
+        grid.minute < a.daytime_water_end_hour * 60
+    )
+    weight = np.where(on, base_shape, 0.0)
+    day_weight = np.bincount(grid.doy, weight, minlength=ndays)
+    return water_day[grid.doy] * weight / day_weight[grid.doy]
+
+
+def _ev(
+    household: Household,
+    a: EstimateAssumptions,
+    grid: _Grid,
+    windows: list[tuple[int, int]],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Electric vehicle, charged in the longest night off-peak window [kWh]."""
+    ev_kwh = household.ev_km_per_year * a.ev_kwh_per_km
+    if ev_kwh <= 0:
+        return np.zeros(len(grid.index))
+    ndays = int(grid.doy.max()) + 1
+    night = [w for w in windows if _is_night(w)] or windows
+    window = max(night, key=_window_hours)
+    p = min(1.0, max(a.ev_charging_days_per_week, 0.0) / 7.0)
+    sessions = rng.random(ndays) < p
+    if not sessions.any():
+        sessions[int(rng.integers(ndays))] = True
+    ev_day = np.where(sessions, ev_kwh / sessions.sum(), 0.0)
+    return _deliver(ev_day, grid, window, a.ev_charger_power_kw * grid.step_min / 60.0)
+
+
+def _scale_to_bill(
+    household: Household, components: dict[str, np.ndarray], problems: list[Problem]
+) -> dict[str, np.ndarray]:
+    """Scale every component but the EV so that the year sums to the bill's figure."""
+    if household.annual_kwh is None:
+        return components
+    target = float(household.annual_kwh)
+    ev = float(components["ev"].sum())
+    modelled = float(sum(c.sum() for c in components.values()))
+    rest = modelled - ev
+    if target > ev and rest > 0:
+        factor = (target - ev) / rest
+        return {k: v if k == "ev" else v * factor for k, v in components.items()}
+    problems.append(
+        Problem(
+            code="estimate_annual_below_ev",
+            message="the annual consumption given is below the EV charging alone; "
+            "every component was scaled down",
+            severity="warning",
+            field="annual_kwh",
+        )
+    )
+    factor = target / modelled
+    return {k: v * factor for k, v in components.items()}
+
+
+def _used_figures(
+    household: Household,
+    occupants: tuple[float, str],
+    area: tuple[float, str],
+    dju: np.ndarray,
+) -> dict[str, tuple[Any, str, str]]:
+    """The figures the estimate used besides the assumptions, with unit and source."""
+    return {
+        "occupants": (occupants[0], "persons", occupants[1]),
+        "floor_area_m2": (area[0], "m2", area[1]),
+        "offpeak_windows": (
+            [list(w) for w in household.offpeak_windows],
+            "local HH:MM",
+            OFFPEAK_SOURCE if household.offpeak_windows == DEFAULT_OFFPEAK_WINDOWS else "household",
+        ),
+        "dju_typical_year": (
+            float(dju.sum()),
+            "K.day",
+            "computed: sum of max(0, base - (Tmin+Tmax)/2) over the local days of temp_air",
+        ),
+        "baseline_profile": ("BDEW H25", "-", "demandlib 0.2.2, BDEW 2025 household profile"),
+    }
+
+
 def estimate_profile(
     household: Household,
     temp_air: pd.Series,
@@ -604,168 +801,31 @@ def estimate_profile(
     """
     a = assumptions if assumptions is not None else EstimateAssumptions()
     grid = _grid(step)
-    shape = h25_shape(step)
     temps = _daily_temperatures(temp_air)
-    rng = np.random.default_rng(seed)
-    n = len(grid.index)
-    ndays = int(grid.doy.max()) + 1
-    step_h = grid.step_min / 60.0
+    rng = np.random.default_rng(seed)  # drawn in this order: baseline, water, EV
     windows = _parse_windows(household.offpeak_windows)
     problems: list[Problem] = []
-
-    house = household.dwelling == "house"
-    if household.occupants is not None:
-        occupants = float(household.occupants)
-        occ_source = "household"
-    else:
-        occupants = a.default_occupants_house if house else a.default_occupants_apartment
-        occ_source = ASSUMPTION_SOURCES[
-            "default_occupants_house" if house else "default_occupants_apartment"
-        ][1]
-    if household.floor_area_m2 is not None:
-        area = float(household.floor_area_m2)
-        area_source = "household"
-    else:
-        area = a.default_floor_area_house_m2 if house else a.default_floor_area_apartment_m2
-        area_source = ASSUMPTION_SOURCES[
-            "default_floor_area_house_m2" if house else "default_floor_area_apartment_m2"
-        ][1]
-    occ_scale = (occupants / a.reference_occupants) ** a.occupant_elasticity
-
-    # Baseline: H25 shape, shifted by household habit, with daily and interval variation.
-    max_shift = int(round(a.max_time_shift_h * 60 / grid.step_min))
-    shift = int(rng.integers(-max_shift, max_shift + 1)) if max_shift > 0 else 0
-    sigma = a.daily_variation_sigma
-    day_factor = rng.lognormal(-0.5 * sigma**2, sigma, ndays) if sigma > 0 else np.ones(ndays)
-    cv = a.interval_noise_cv
-    noise = rng.gamma(1.0 / cv**2, cv**2, n) if cv > 0 else np.ones(n)
-    base_shape = np.roll(shape, shift) * day_factor[grid.doy] * noise
-    base_shape /= base_shape.sum()
-    baseline_kwh = a.specific_kwh_per_year * occ_scale
-    if household.cooking == "electric":
-        baseline_kwh += a.cooking_kwh_per_year * occ_scale
-    baseline = base_shape * baseline_kwh
-
-    # Heating from unified degree-days on the typical year's temperatures.
-    hourly_doy = np.asarray(typical_year_index("h").day_of_year - 1)
-    hourly_hour = np.asarray(typical_year_index("h").hour)
-    tmin = np.full(ndays, np.inf)
-    tmax = np.full(ndays, -np.inf)
-    np.minimum.at(tmin, hourly_doy, temps)
-    np.maximum.at(tmax, hourly_doy, temps)
-    dju = np.maximum(0.0, a.heating_base_temp_c - 0.5 * (tmin + tmax))
-    heating = np.zeros(n)
-    if household.heating in ("electric_direct", "heat_pump"):
-        heat_day = a.heating_kwh_per_m2_dju * area * dju
-        occupied = (hourly_hour >= a.heating_day_start_hour) & (
-            hourly_hour < a.heating_day_end_hour
-        )
-        weight = np.maximum(0.0, a.heating_base_temp_c - temps) * np.where(
-            occupied, 1.0, a.heating_night_factor
-        )
-        day_weight = np.bincount(hourly_doy, weight, minlength=ndays)
-        # (Tmin+Tmax)/2 < base implies an hour below base, so day_weight > 0 when dju > 0.
-        heat_hour = np.where(
-            day_weight[hourly_doy] > 0,
-            heat_day[hourly_doy] * weight / np.where(day_weight > 0, day_weight, 1.0)[hourly_doy],
-            0.0,
-        )
-        if household.heating == "heat_pump":
-            heat_hour = heat_hour / a.heat_pump_scop
-        per_hour = 60 // grid.step_min
-        heating = heat_hour[grid.hour_pos] / per_hour
-
-    # Water heater.
-    water = np.zeros(n)
-    if household.water_heater != "none":
-        per_day = (
-            occupants
-            * a.hot_water_litres_per_person_day
-            * _WATER_KWH_PER_L_K
-            * (a.hot_water_temp_c - a.cold_water_temp_c)
-            + a.water_heater_standby_kwh_per_day
-        )
-        hw_sigma = a.hot_water_daily_sigma
-        factors = rng.lognormal(0.0, hw_sigma, ndays) if hw_sigma > 0 else np.ones(ndays)
-        water_day = per_day * ndays * factors / factors.sum()
-        if household.water_heater == "offpeak":
-            total_h = sum(_window_hours(w) for w in windows)
-            for w in windows:
-                water += _deliver(
-                    water_day * _window_hours(w) / total_h,
-                    grid,
-                    w,
-                    a.water_heater_power_kw * step_h,
-                )
-        else:
-            on = (grid.minute >= a.daytime_water_start_hour * 60) & (
-                grid.minute < a.daytime_water_end_hour * 60
-            )
-            weight = np.where(on, base_shape, 0.0)
-            day_weight = np.bincount(grid.doy, weight, minlength=ndays)
-            water = water_day[grid.doy] * weight / day_weight[grid.doy]
-
-    # Electric vehicle, charged in the longest night off-peak window.
-    ev = np.zeros(n)
-    ev_kwh = household.ev_km_per_year * a.ev_kwh_per_km
-    if ev_kwh > 0:
-        night = [w for w in windows if _is_night(w)] or windows
-        window = max(night, key=_window_hours)
-        p = min(1.0, max(a.ev_charging_days_per_week, 0.0) / 7.0)
-        sessions = rng.random(ndays) < p
-        if not sessions.any():
-            sessions[int(rng.integers(ndays))] = True
-        ev_day = np.where(sessions, ev_kwh / sessions.sum(), 0.0)
-        ev = _deliver(ev_day, grid, window, a.ev_charger_power_kw * step_h)
-
-    components = {"baseline": baseline, "heating": heating, "water_heater": water, "ev": ev}
-    modelled = float(sum(c.sum() for c in components.values()))
-    derived = household.annual_kwh is None
-    if not derived:
-        target = float(household.annual_kwh)
-        rest = modelled - float(ev.sum())
-        if target > ev.sum() and rest > 0:
-            factor = (target - ev.sum()) / rest
-            for key in ("baseline", "heating", "water_heater"):
-                components[key] = components[key] * factor
-        else:
-            factor = target / modelled
-            components = {k: v * factor for k, v in components.items()}
-            problems.append(
-                Problem(
-                    code="estimate_annual_below_ev",
-                    message="the annual consumption given is below the EV charging alone; "
-                    "every component was scaled down",
-                    severity="warning",
-                    field="annual_kwh",
-                )
-            )
+    occupants, occ_source, area, area_source = _occupants_and_area(household, a)
+    baseline, base_shape = _baseline(household, a, grid, step, occupants, rng)
+    dju = _degree_days(temps, a, int(grid.doy.max()) + 1)
+    components = {
+        "baseline": baseline,
+        "heating": _heating(household, a, grid, temps, dju, area),
+        "water_heater": _water_heater(household, a, grid, windows, base_shape, occupants, rng),
+        "ev": _ev(household, a, grid, windows, rng),
+    }
+    components = _scale_to_bill(household, components, problems)
     total = components["baseline"] + components["heating"]
     total = total + components["water_heater"] + components["ev"]
     energy = pd.Series(total, index=grid.index, name="energy_kwh", dtype="float64")
-
-    used = {
-        "occupants": (occupants, "persons", occ_source),
-        "floor_area_m2": (area, "m2", area_source),
-        "offpeak_windows": (
-            [list(w) for w in household.offpeak_windows],
-            "local HH:MM",
-            OFFPEAK_SOURCE if household.offpeak_windows == DEFAULT_OFFPEAK_WINDOWS else "household",
-        ),
-        "dju_typical_year": (
-            float(dju.sum()),
-            "K.day",
-            "computed: sum of max(0, base - (Tmin+Tmax)/2) over the local days of temp_air",
-        ),
-        "baseline_profile": ("BDEW H25", "-", "demandlib 0.2.2, BDEW 2025 household profile"),
-    }
+    used = _used_figures(household, (occupants, occ_source), (area, area_source), dju)
     meta: dict[str, Any] = {
         "is_estimate": True,
         "source": "estimate",
         "step_min": grid.step_min,
         "seed": seed,
         "annual_kwh": float(energy.sum()),
-        "annual_kwh_derived": derived,
+        "annual_kwh_derived": household.annual_kwh is None,
         "components_kwh": {k: float(v.sum()) for k, v in components.items()},
         "household": asdict(household),
         "assumptions": _assumption_table(a, used),

@@ -42,6 +42,11 @@ Method
    when none is that close. H25 has the seasonality of a home without
    electric heating; that is why such a profile is flagged as an estimate.
 
+Every day of the typical year is counted once, in one of three kinds that sum
+to 365: *measured* (its own calendar day was measured in some year, even if
+the day that stands for it is a week away because the measured day was a
+public holiday), *borrowed* from a neighbouring week (stage 3, its own day
+was not measured) or *extrapolated* (stage 5).
 ``coverage`` is the share of the 365 days of the year (by day of year, any
 measured year) covered by measured intervals; below ``min_coverage`` (80 % by
 default, our assumption) the profile is flagged ``is_estimate``.
@@ -55,14 +60,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.estimate import _step_minutes, french_holidays, h25_shape
+from planner.estimate import (
+    EstimateAssumptions,
+    Household,
+    _step_minutes,
+    estimate_profile,
+    french_holidays,
+    h25_shape,
+)
 from quartier_solaire.errors import Problem, ReadError
 from solar.typical_year import TIMEZONE, TYPICAL_YEAR, typical_year_index
 
 _NEIGHBOUR_WEEKS = (1, -1, 2, -2, 3, -3)  # same class, 1-3 weeks apart (stage 2a)
 _MIN_KNOWN_FOR_SHAPE = 0.5  # share of a day that must be known for shape scaling (2b)
 _DAYS = 365
-_SAME_WEEK_DAYS = 3  # a measured day this close stands for its own week
 
 
 @dataclass(frozen=True)
@@ -86,16 +97,23 @@ class ProfileReport:
         Measured days too incomplete to use.
     matched_days : int
         Days of the typical year built from measured days.
+    measured_days : int
+        Matched days whose own calendar day (day of year) was measured and
+        usable in some year.
     borrowed_days : int
-        Matched days whose nearest measured day is more than
-        ``_SAME_WEEK_DAYS`` away in every year: the week itself was not
-        measured and was borrowed from a neighbouring week.
+        Matched days whose own calendar day was measured in no year: they were
+        taken from a neighbouring week. ``measured_days + borrowed_days +
+        extrapolated_days`` is always 365.
     extrapolated_days : int
         Days of the typical year built from the scaled reference shape.
     source_days : int
         Distinct measured days used.
+    file_days : int
+        Calendar days of the file holding at least one measured interval.
     measured_kwh : float
-        Measured energy on the target step, before any filling [kWh].
+        Energy measured in the file, before any filling or step change [kWh].
+    measured_from, measured_to : pandas.Timestamp
+        Start of the first and end of the last measured interval, local time.
     annual_kwh : float
         Energy of the profile [kWh/yr].
     step_min, source_step_min : int
@@ -113,10 +131,14 @@ class ProfileReport:
     shape_filled_intervals: int
     dropped_days: int
     matched_days: int
+    measured_days: int
     borrowed_days: int
     extrapolated_days: int
     source_days: int
+    file_days: int
     measured_kwh: float
+    measured_from: pd.Timestamp
+    measured_to: pd.Timestamp
     annual_kwh: float
     step_min: int
     source_step_min: int
@@ -244,6 +266,357 @@ def _circular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.minimum(d, _DAYS - d)
 
 
+@dataclass
+class _Days:
+    """The measurement as local day x clock slot tables, filled in place by stage 2.
+
+    ``v1`` holds the first occurrence of each clock slot, ``v2`` the second
+    occurrence of the repeated autumn hour; ``expect1``/``expect2`` say which
+    slots exist on that day.
+    """
+
+    dates: pd.DatetimeIndex
+    cls: np.ndarray
+    doy: np.ndarray
+    expect1: np.ndarray
+    expect2: np.ndarray
+    v1: np.ndarray
+    v2: np.ndarray
+    v_measured: np.ndarray
+    n_expected: np.ndarray
+    n_measured: np.ndarray
+
+    @property
+    def n_days(self) -> int:
+        return len(self.dates)
+
+
+def _check_min_coverage(min_coverage: float) -> None:
+    if not 0.0 <= min_coverage <= 1.0:
+        raise ReadError(
+            "min_coverage must be between 0 and 1",
+            field="min_coverage",
+            code="profile_bad_parameter",
+            params={"field": "min_coverage"},
+        )
+
+
+def _measured_period(source: pd.Series, src: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Start of the first and end of the last measured interval, local time."""
+    measured = source.index[np.isfinite(source.to_numpy())]
+    start = measured[0].tz_convert(TIMEZONE)
+    end = (measured[-1] + pd.Timedelta(minutes=src)).tz_convert(TIMEZONE)
+    return start, end
+
+
+def _note_partial_intervals(on_step_partial: int, problems: list[Problem]) -> None:
+    if on_step_partial:
+        problems.append(
+            Problem(
+                code="profile_partial_intervals",
+                message="intervals only partly measured at the target step were treated as gaps",
+                severity="dropped",
+                field="energy",
+                count=on_step_partial,
+            )
+        )
+
+
+def _day_tables(on_step: pd.Series, tgt: int) -> _Days:
+    """Lay the series on full local days spanning the measurement (stage 4's vectors)."""
+    slots = 1440 // tgt
+    local_naive = on_step.index.tz_localize(None)
+    first_day = local_naive[0].normalize()
+    last_day = local_naive[-1].normalize()
+    start = first_day.tz_localize(TIMEZONE)
+    end = (last_day + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
+    full = pd.date_range(start, end, freq=f"{tgt}min", inclusive="left")
+    n_days = int((last_day - first_day).days) + 1
+    day, slot, second = _local_layout(full, tgt, first_day.to_datetime64())
+    pos = ((on_step.index - full[0]) // pd.Timedelta(minutes=tgt)).to_numpy()
+    full_vals = np.full(len(full), np.nan)
+    full_vals[pos] = on_step.to_numpy()
+
+    expect1 = np.zeros((n_days, slots), bool)
+    expect2 = np.zeros((n_days, slots), bool)
+    v1 = np.full((n_days, slots), np.nan)
+    v2 = np.full((n_days, slots), np.nan)
+    expect1[day[~second], slot[~second]] = True
+    expect2[day[second], slot[second]] = True
+    v1[day[~second], slot[~second]] = full_vals[~second]
+    v2[day[second], slot[second]] = full_vals[second]
+    dates = pd.DatetimeIndex(pd.date_range(first_day, periods=n_days, freq="D"))
+    return _Days(
+        dates=dates,
+        cls=_day_class(dates),
+        doy=_doy365(dates),
+        expect1=expect1,
+        expect2=expect2,
+        v1=v1,
+        v2=v2,
+        v_measured=v1.copy(),  # before any filling
+        n_expected=expect1.sum(axis=1) + expect2.sum(axis=1),
+        n_measured=np.isfinite(v1).sum(axis=1) + np.isfinite(v2).sum(axis=1),
+    )
+
+
+def _coverage(days: _Days) -> float:
+    """Share of the 365 days of the year measured, best measured year per day [-]."""
+    frac = days.n_measured / days.n_expected
+    best = np.zeros(_DAYS)
+    np.maximum.at(best, days.doy, frac)
+    return float(best.sum() / _DAYS)
+
+
+def _fill_from_neighbour_weeks(days: _Days) -> int:
+    """Stage 2a: same class and clock time, one to three weeks apart; return the count."""
+    v1, v2 = days.v1, days.v2
+    partial_day = (days.n_measured > 0) & (days.n_measured < days.n_expected)
+    gap = days.expect1 & ~np.isfinite(v1) & partial_day[:, None]
+    gap_second = days.expect2 & ~np.isfinite(v2)
+    sums = np.zeros_like(v1)
+    counts = np.zeros_like(v1)
+    for weeks in _NEIGHBOUR_WEEKS:
+        src_days = np.arange(days.n_days) + 7 * weeks
+        ok = (src_days >= 0) & (src_days < days.n_days)
+        rows = np.flatnonzero(ok)
+        nb = src_days[ok]
+        same = days.cls[nb] == days.cls[rows]
+        rows, nb = rows[same], nb[same]
+        vals = v1[nb]
+        good = np.isfinite(vals)
+        sums[rows] += np.where(good, vals, 0.0)
+        counts[rows] += good
+    fill_a = gap & (counts > 0)
+    v1[fill_a] = sums[fill_a] / counts[fill_a]
+    gap2 = gap_second & np.isfinite(v1)
+    v2[gap2] = v1[gap2]
+    return int(fill_a.sum() + gap2.sum())
+
+
+def _clock_shape(step: str, tgt: int) -> np.ndarray:
+    """The H25 clock shape averaged over the year, for when no day is complete."""
+    slots = 1440 // tgt
+    grid = typical_year_index(step)
+    clock = np.asarray((grid.hour * 60 + grid.minute) // tgt)
+    ref = np.asarray(h25_shape(step))
+    return np.bincount(clock, ref, slots) / np.bincount(clock, minlength=slots)
+
+
+def _fill_by_daily_shape(days: _Days, step: str, tgt: int) -> tuple[np.ndarray, int]:
+    """Stage 2b: daily-shape scaling of days at least half known.
+
+    Returns which days are complete (usable) and how many intervals were filled.
+    """
+    v1, v2, expect1, expect2 = days.v1, days.v2, days.expect1, days.expect2
+    known1 = np.isfinite(v1) & expect1
+    known2 = np.isfinite(v2) & expect2
+    complete = (known1 | ~expect1).all(axis=1) & (known2 | ~expect2).all(axis=1)
+    complete &= days.n_measured > 0
+    incomplete = np.flatnonzero((days.n_measured > 0) & ~complete)
+    if not len(incomplete):
+        return complete, 0
+    shapes = np.where(np.isfinite(v1), v1, 0.0)
+    totals = shapes.sum(axis=1, keepdims=True)
+    norm = np.divide(shapes, totals, out=np.zeros_like(shapes), where=totals > 0)
+    pool_all = complete.copy()
+    shape_all = norm[pool_all].mean(axis=0) if pool_all.any() else _clock_shape(step, tgt)
+    shape_by_class = {}
+    for c in np.unique(days.cls[incomplete]):
+        pool = pool_all & (days.cls == c)
+        shape_by_class[c] = norm[pool].mean(axis=0) if pool.any() else shape_all
+    filled = 0
+    for d in incomplete:
+        known_share = (known1[d].sum() + known2[d].sum()) / days.n_expected[d]
+        if known_share < _MIN_KNOWN_FOR_SHAPE:
+            continue
+        shape = shape_by_class[days.cls[d]]
+        have = known1[d]
+        scale_den = shape[have].sum()
+        if scale_den <= 0:
+            continue
+        scale = v1[d, have].sum() / scale_den
+        miss = expect1[d] & ~have
+        v1[d, miss] = shape[miss] * scale
+        filled += int(miss.sum())
+        miss2 = expect2[d] & ~np.isfinite(v2[d])
+        v2[d, miss2] = v1[d, miss2]
+        filled += int(miss2.sum())
+        complete[d] = True
+    return complete, filled
+
+
+@dataclass(frozen=True)
+class _Match:
+    """Stage 3's choice: for each typical day, the source day of each measured year."""
+
+    choice: np.ndarray  # (365, years) index into the usable source days, -1 for none
+    valid: np.ndarray
+    n_src: np.ndarray
+    matched: np.ndarray
+    measured: np.ndarray  # the typical day's own calendar day is measured in some year
+
+
+def _match_days(days: _Days, src_idx: np.ndarray, max_shift_days: int) -> _Match:
+    """Stage 3: nearest same-class day of each measured year (circular day of year)."""
+    t_dates = pd.DatetimeIndex(pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=_DAYS, freq="D"))
+    t_cls = _day_class(t_dates)
+    t_doy = np.arange(_DAYS)
+    s_cls, s_doy = days.cls[src_idx], days.doy[src_idx]
+    s_year = np.asarray(days.dates.year)[src_idx]
+    chosen: list[np.ndarray] = []
+    for year in np.unique(s_year):
+        in_year = np.flatnonzero(s_year == year)
+        dist = _circular(t_doy[:, None], s_doy[in_year][None, :]).astype(float)
+        dist[t_cls[:, None] != s_cls[in_year][None, :]] = np.inf
+        pick = np.argmin(dist, axis=1)
+        ok = np.isfinite(dist[t_doy, pick]) & (dist[t_doy, pick] <= max_shift_days)
+        chosen.append(np.where(ok, in_year[pick], -1))
+    choice = np.stack(chosen, axis=1) if chosen else np.full((_DAYS, 1), -1)
+    valid = choice >= 0
+    n_src = valid.sum(axis=1)
+    matched = n_src > 0
+    # A day is "measured" when its own calendar day was usable in some year,
+    # whatever the class: a Monday that was a holiday in the measured year is
+    # built from the Monday a week away, but the day itself was measured.
+    own_day = np.zeros(_DAYS, bool)
+    own_day[s_doy] = True
+    return _Match(choice, valid, n_src, matched, matched & own_day)
+
+
+def _lay_on_grid(days: _Days, src_idx: np.ndarray, match: _Match, grid, tgt: int) -> np.ndarray:
+    """Stages 3-4: average the chosen days over years, handling the clock changes."""
+    slots = 1440 // tgt
+    # Per source day, clock vectors for: an ordinary target day (repeated hour
+    # averaged), and the 25-h target day (first and second occurrences).
+    has2 = days.expect2[src_idx]
+    v_first = days.v1[src_idx]
+    v_second = np.where(has2, days.v2[src_idx], v_first)
+    v_mean = np.where(has2, 0.5 * (v_first + v_second), v_first)
+    safe = np.where(match.valid, match.choice, 0)
+
+    def _average(table: np.ndarray) -> np.ndarray:
+        if not len(table):
+            return np.full((_DAYS, slots), np.nan)
+        picked = np.where(match.valid[:, :, None], table[safe], 0.0)
+        return picked.sum(axis=1) / np.maximum(match.n_src, 1)[:, None]
+
+    t_mean, t_first, t_second = _average(v_mean), _average(v_first), _average(v_second)
+    g_day, g_slot, g_second = _local_layout(grid, tgt, np.datetime64(f"{TYPICAL_YEAR}-01-01"))
+    long_day = np.zeros(_DAYS, bool)
+    long_day[g_day[g_second]] = True
+    first_table = np.where(long_day[:, None], t_first, t_mean)
+    return np.where(g_second, t_second[g_day, g_slot], first_table[g_day, g_slot])
+
+
+def _reference_shape(reference: pd.Series | None, step: str, grid) -> tuple[np.ndarray, str]:
+    """The shape of extrapolated days and its name (stage 5)."""
+    if reference is None:
+        return np.asarray(h25_shape(step), dtype=float), "BDEW H25 (demandlib)"
+    if not isinstance(reference, pd.Series):
+        raise ReadError(
+            "reference must be a Series", field="reference", code="profile_bad_reference"
+        )
+    ref = pd.to_numeric(reference, errors="coerce").reindex(grid).to_numpy(dtype=float)
+    if not np.isfinite(ref).all() or (ref < 0).any() or ref.sum() <= 0:
+        raise ReadError(
+            "reference must cover the typical-year grid with energies >= 0",
+            field="reference",
+            code="profile_bad_reference",
+        )
+    return ref, str(reference.name or "caller's reference")
+
+
+def _extrapolate(
+    out: np.ndarray,
+    matched: np.ndarray,
+    ref: np.ndarray,
+    days: _Days,
+    grid,
+    tgt: int,
+    scale_window_days: int,
+) -> np.ndarray:
+    """Stage 5: unmatched days from the reference, scaled to the measured days."""
+    slots = 1440 // tgt
+    g_day, g_slot, g_second = _local_layout(grid, tgt, np.datetime64(f"{TYPICAL_YEAR}-01-01"))
+    out_day = np.bincount(g_day, np.where(np.isfinite(out), out, 0.0), minlength=_DAYS)
+    ref_day_e = np.bincount(g_day, ref, minlength=_DAYS)
+    m_days = np.flatnonzero(matched)
+    if len(m_days):
+        global_ratio = out_day[m_days].sum() / max(ref_day_e[m_days].sum(), 1e-12)
+    else:
+        # No usable day: the level of every measured interval against the
+        # reference at the same day of year and clock time.
+        ref_table = np.full((_DAYS, slots), np.nan)
+        ref_table[g_day[~g_second], g_slot[~g_second]] = ref[~g_second]
+        cells = np.isfinite(days.v_measured)
+        ref_cells = ref_table[days.doy[:, None].repeat(slots, 1)[cells], np.nonzero(cells)[1]]
+        ok = np.isfinite(ref_cells)
+        global_ratio = days.v_measured[cells][ok].sum() / max(ref_cells[ok].sum(), 1e-12)
+    ratio = np.full(_DAYS, global_ratio)
+    for t in np.flatnonzero(~matched):
+        near = m_days[_circular(m_days, t) <= scale_window_days]
+        if len(near) and ref_day_e[near].sum() > 0:
+            ratio[t] = out_day[near].sum() / ref_day_e[near].sum()
+    return np.where(~matched[g_day], ref * ratio[g_day], out)
+
+
+def _day_findings(
+    dropped: int, extrapolated: int, ref_name: str, borrowed: int, filled: int
+) -> list[Problem]:
+    problems = []
+    if dropped:
+        problems.append(
+            Problem(
+                code="profile_days_dropped",
+                message="days with too few measured intervals were not used",
+                severity="dropped",
+                field="energy",
+                count=dropped,
+            )
+        )
+    if extrapolated:
+        problems.append(
+            Problem(
+                code="profile_days_extrapolated",
+                message="days without measured neighbours were extrapolated from a standard "
+                "profile scaled to the measured weeks",
+                severity="warning",
+                count=extrapolated,
+                params={"reference": ref_name},
+            )
+        )
+    if borrowed:
+        problems.append(
+            Problem(
+                code="profile_days_borrowed",
+                message="some weeks were not measured and were taken from a neighbouring week",
+                severity="info",
+                count=borrowed,
+            )
+        )
+    if filled:
+        problems.append(
+            Problem(
+                code="profile_gaps_filled",
+                message="gaps in measured days were filled from neighbouring weeks and the "
+                "daily shape",
+                severity="repaired",
+                count=filled,
+            )
+        )
+    return problems
+
+
+def _low_coverage(coverage: float, min_coverage: float) -> Problem:
+    return Problem(
+        code="profile_low_coverage",
+        message="less of the year is measured than required; the profile is an estimate",
+        severity="warning",
+        params={"coverage_pct": round(100 * coverage), "min_pct": round(100 * min_coverage)},
+    )
+
+
 def to_typical_year(
     energy: pd.Series,
     step: str = "30min",
@@ -281,7 +654,7 @@ def to_typical_year(
         Energy per interval [kWh], named ``energy_kwh``, on
         ``typical_year_index(step)``.
     report : ProfileReport
-        Coverage, what was filled or extrapolated, and findings.
+        What the file measured, how the typical year was built, and findings.
 
     Raises
     ------
@@ -290,286 +663,56 @@ def to_typical_year(
         step or the reference cannot be used.
     """
     tgt = _step_minutes(step)
-    if not 0.0 <= min_coverage <= 1.0:
-        raise ReadError(
-            "min_coverage must be between 0 and 1",
-            field="min_coverage",
-            code="profile_bad_parameter",
-            params={"field": "min_coverage"},
-        )
+    _check_min_coverage(min_coverage)
+    # Stage 1: the step.
     source, src, problems = _source_series(energy)
     on_step, partial = _to_step(source, src, tgt)
     if not np.isfinite(on_step.to_numpy()).any():
         raise ReadError("no measured energy", field="energy", code="profile_no_data")
-    if partial:
-        problems.append(
-            Problem(
-                code="profile_partial_intervals",
-                message="intervals only partly measured at the target step were treated as gaps",
-                severity="dropped",
-                field="energy",
-                count=partial,
-            )
-        )
-    measured_kwh = float(np.nansum(on_step.to_numpy()))
-    slots = 1440 // tgt
-    sph = 60 // tgt
-
-    # Full local days spanning the measurement.
-    local_naive = on_step.index.tz_localize(None)
-    first_day = local_naive[0].normalize()
-    last_day = local_naive[-1].normalize()
-    start = first_day.tz_localize(TIMEZONE)
-    end = (last_day + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
-    full = pd.date_range(start, end, freq=f"{tgt}min", inclusive="left")
-    n_days = int((last_day - first_day).days) + 1
-    day, slot, second = _local_layout(full, tgt, first_day.to_datetime64())
-    pos = ((on_step.index - full[0]) // pd.Timedelta(minutes=tgt)).to_numpy()
-    full_vals = np.full(len(full), np.nan)
-    full_vals[pos] = on_step.to_numpy()
-
-    expect1 = np.zeros((n_days, slots), bool)
-    expect2 = np.zeros((n_days, slots), bool)
-    v1 = np.full((n_days, slots), np.nan)
-    v2 = np.full((n_days, slots), np.nan)
-    expect1[day[~second], slot[~second]] = True
-    expect2[day[second], slot[second]] = True
-    v1[day[~second], slot[~second]] = full_vals[~second]
-    v2[day[second], slot[second]] = full_vals[second]
-    measured1 = np.isfinite(v1)
-    v_measured = v1.copy()  # before any filling
-    measured2 = np.isfinite(v2)
-
-    dates = pd.DatetimeIndex(pd.date_range(first_day, periods=n_days, freq="D"))
-    cls = _day_class(dates)
-    doy = _doy365(dates)
-    n_expected = expect1.sum(axis=1) + expect2.sum(axis=1)
-    n_measured = measured1.sum(axis=1) + measured2.sum(axis=1)
-    frac = n_measured / n_expected
-    best = np.zeros(_DAYS)
-    np.maximum.at(best, doy, frac)
-    coverage = float(best.sum() / _DAYS)
-
-    # Stage 2a: same class and clock time, one to three weeks apart (measured values only).
-    partial_day = (n_measured > 0) & (n_measured < n_expected)
-    gap = expect1 & ~measured1 & partial_day[:, None]
-    sums = np.zeros_like(v1)
-    counts = np.zeros_like(v1)
-    for weeks in _NEIGHBOUR_WEEKS:
-        shift = 7 * weeks
-        src_days = np.arange(n_days) + shift
-        ok = (src_days >= 0) & (src_days < n_days)
-        rows = np.flatnonzero(ok)
-        nb = src_days[ok]
-        same = cls[nb] == cls[rows]
-        rows, nb = rows[same], nb[same]
-        vals = v1[nb]
-        good = np.isfinite(vals)
-        sums[rows] += np.where(good, vals, 0.0)
-        counts[rows] += good
-    fill_a = gap & (counts > 0)
-    v1[fill_a] = sums[fill_a] / counts[fill_a]
-    gap2 = expect2 & ~measured2 & np.isfinite(v1)
-    v2[gap2] = v1[gap2]
-    gap_filled = int(fill_a.sum() + gap2.sum())
-
-    # Stage 2b: daily-shape scaling for days at least half known.
-    known1 = np.isfinite(v1) & expect1
-    known2 = np.isfinite(v2) & expect2
-    complete = (known1 | ~expect1).all(axis=1) & (known2 | ~expect2).all(axis=1)
-    complete &= n_measured > 0
-    shape_filled = 0
-    incomplete = np.flatnonzero((n_measured > 0) & ~complete)
-    if len(incomplete):
-        shapes = np.where(np.isfinite(v1), v1, 0.0)
-        totals = shapes.sum(axis=1, keepdims=True)
-        norm = np.divide(shapes, totals, out=np.zeros_like(shapes), where=totals > 0)
-        pool_all = complete.copy()
-        if pool_all.any():
-            shape_all = norm[pool_all].mean(axis=0)
-        else:
-            # No complete day at all: the H25 clock shape averaged over the year.
-            grid = typical_year_index(step)
-            clock = np.asarray((grid.hour * 60 + grid.minute) // tgt)
-            ref = np.asarray(h25_shape(step))
-            shape_all = np.bincount(clock, ref, slots) / np.bincount(clock, minlength=slots)
-        shape_by_class = {}
-        for c in np.unique(cls[incomplete]):
-            pool = pool_all & (cls == c)
-            shape_by_class[c] = norm[pool].mean(axis=0) if pool.any() else shape_all
-        for d in incomplete:
-            known_share = (known1[d].sum() + known2[d].sum()) / n_expected[d]
-            if known_share < _MIN_KNOWN_FOR_SHAPE:
-                continue
-            shape = shape_by_class[cls[d]]
-            have = known1[d]
-            scale_den = shape[have].sum()
-            if scale_den <= 0:
-                continue
-            scale = v1[d, have].sum() / scale_den
-            miss = expect1[d] & ~have
-            v1[d, miss] = shape[miss] * scale
-            shape_filled += int(miss.sum())
-            miss2 = expect2[d] & ~np.isfinite(v2[d])
-            v2[d, miss2] = v1[d, miss2]
-            shape_filled += int(miss2.sum())
-            complete[d] = True
-    dropped = int(((n_measured > 0) & ~complete).sum())
-    _fill_missing_clock_hour(v1, expect1, sph)
-    if dropped:
-        problems.append(
-            Problem(
-                code="profile_days_dropped",
-                message="days with too few measured intervals were not used",
-                severity="dropped",
-                field="energy",
-                count=dropped,
-            )
-        )
-
-    # Per source day, clock vectors for: an ordinary target day (repeated hour
-    # averaged), and the 25-h target day (first and second occurrences).
-    src_idx = np.flatnonzero(complete)
-    has2 = expect2[src_idx]
-    v_first = v1[src_idx]
-    v_second = np.where(has2, v2[src_idx], v_first)
-    v_mean = np.where(has2, 0.5 * (v_first + v_second), v_first)
-
-    # Stage 3: nearest same-class day of each measured year, averaged over years.
+    _note_partial_intervals(partial, problems)
+    days = _day_tables(on_step, tgt)
+    coverage = _coverage(days)
+    # Stage 2: gaps inside measured days.
+    gap_filled = _fill_from_neighbour_weeks(days)
+    complete, shape_filled = _fill_by_daily_shape(days, step, tgt)
+    dropped = int(((days.n_measured > 0) & ~complete).sum())
+    _fill_missing_clock_hour(days.v1, days.expect1, 60 // tgt)
+    # Stages 3-4: the days of the typical year, across clock changes.
     grid = typical_year_index(step)
-    t_dates = pd.DatetimeIndex(pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=_DAYS, freq="D"))
-    t_cls = _day_class(t_dates)
-    t_doy = np.arange(_DAYS)
-    s_cls, s_doy = cls[src_idx], doy[src_idx]
-    s_year = np.asarray(dates.year)[src_idx]
-    chosen: list[np.ndarray] = []
-    nearest = np.full(_DAYS, np.inf)
-    for year in np.unique(s_year):
-        in_year = np.flatnonzero(s_year == year)
-        dist = _circular(t_doy[:, None], s_doy[in_year][None, :]).astype(float)
-        dist[t_cls[:, None] != s_cls[in_year][None, :]] = np.inf
-        pick = np.argmin(dist, axis=1)
-        ok = np.isfinite(dist[t_doy, pick]) & (dist[t_doy, pick] <= max_shift_days)
-        chosen.append(np.where(ok, in_year[pick], -1))
-        nearest = np.minimum(nearest, np.where(ok, dist[t_doy, pick], np.inf))
-    choice = np.stack(chosen, axis=1) if chosen else np.full((_DAYS, 1), -1)
-    valid = choice >= 0
-    n_src = valid.sum(axis=1)
-    matched = n_src > 0
-    safe = np.where(valid, choice, 0)
-
-    def _average(table: np.ndarray) -> np.ndarray:
-        if not len(table):
-            return np.full((_DAYS, slots), np.nan)
-        picked = np.where(valid[:, :, None], table[safe], 0.0)
-        return picked.sum(axis=1) / np.maximum(n_src, 1)[:, None]
-
-    t_mean, t_first, t_second = _average(v_mean), _average(v_first), _average(v_second)
-
-    g_day, g_slot, g_second = _local_layout(grid, tgt, t_dates[0].to_datetime64())
-    long_day = np.zeros(_DAYS, bool)
-    long_day[g_day[g_second]] = True
-    first_table = np.where(long_day[:, None], t_first, t_mean)
-    out = np.where(g_second, t_second[g_day, g_slot], first_table[g_day, g_slot])
-
-    # Stage 5: extrapolate unmatched days from the reference shape.
-    if reference is None:
-        ref = np.asarray(h25_shape(step), dtype=float)
-        ref_name = "BDEW H25 (demandlib)"
-    else:
-        if not isinstance(reference, pd.Series):
-            raise ReadError(
-                "reference must be a Series", field="reference", code="profile_bad_reference"
-            )
-        ref = pd.to_numeric(reference, errors="coerce").reindex(grid).to_numpy(dtype=float)
-        if not np.isfinite(ref).all() or (ref < 0).any() or ref.sum() <= 0:
-            raise ReadError(
-                "reference must cover the typical-year grid with energies >= 0",
-                field="reference",
-                code="profile_bad_reference",
-            )
-        ref_name = str(reference.name or "caller's reference")
-    extrapolated = int((~matched).sum())
+    src_idx = np.flatnonzero(complete)
+    match = _match_days(days, src_idx, max_shift_days)
+    out = _lay_on_grid(days, src_idx, match, grid, tgt)
+    # Stage 5: days without a measured neighbour.
+    ref, ref_name = _reference_shape(reference, step, grid)
+    extrapolated = int((~match.matched).sum())
     if extrapolated:
-        out_day = np.bincount(g_day, np.where(np.isfinite(out), out, 0.0), minlength=_DAYS)
-        ref_day_e = np.bincount(g_day, ref, minlength=_DAYS)
-        m_days = np.flatnonzero(matched)
-        if len(m_days):
-            global_ratio = out_day[m_days].sum() / max(ref_day_e[m_days].sum(), 1e-12)
-        else:
-            # No usable day: the level of every measured interval against the
-            # reference at the same day of year and clock time.
-            ref_table = np.full((_DAYS, slots), np.nan)
-            ref_table[g_day[~g_second], g_slot[~g_second]] = ref[~g_second]
-            cells = np.isfinite(v_measured)
-            ref_cells = ref_table[doy[:, None].repeat(slots, 1)[cells], np.nonzero(cells)[1]]
-            ok = np.isfinite(ref_cells)
-            global_ratio = v_measured[cells][ok].sum() / max(ref_cells[ok].sum(), 1e-12)
-        ratio = np.full(_DAYS, global_ratio)
-        for t in np.flatnonzero(~matched):
-            near = m_days[_circular(m_days, t) <= scale_window_days]
-            if len(near) and ref_day_e[near].sum() > 0:
-                ratio[t] = out_day[near].sum() / ref_day_e[near].sum()
-        fill = ~matched[g_day]
-        out = np.where(fill, ref * ratio[g_day], out)
-        problems.append(
-            Problem(
-                code="profile_days_extrapolated",
-                message="days without measured neighbours were extrapolated from a standard "
-                "profile scaled to the measured weeks",
-                severity="warning",
-                count=extrapolated,
-                params={"reference": ref_name},
-            )
-        )
-    borrowed = int((matched & (nearest > _SAME_WEEK_DAYS)).sum())
-    if borrowed:
-        problems.append(
-            Problem(
-                code="profile_days_borrowed",
-                message="some weeks were not measured and were taken from a neighbouring week",
-                severity="info",
-                count=borrowed,
-            )
-        )
-    if gap_filled + shape_filled:
-        problems.append(
-            Problem(
-                code="profile_gaps_filled",
-                message="gaps in measured days were filled from neighbouring weeks and the "
-                "daily shape",
-                severity="repaired",
-                count=gap_filled + shape_filled,
-            )
-        )
+        out = _extrapolate(out, match.matched, ref, days, grid, tgt, scale_window_days)
+    borrowed = int((match.matched & ~match.measured).sum())
+    problems += _day_findings(dropped, extrapolated, ref_name, borrowed, gap_filled + shape_filled)
     is_estimate = coverage < min_coverage
     if is_estimate:
-        problems.append(
-            Problem(
-                code="profile_low_coverage",
-                message="less of the year is measured than required; the profile is an estimate",
-                severity="warning",
-                params={
-                    "coverage_pct": round(100 * coverage),
-                    "min_pct": round(100 * min_coverage),
-                },
-            )
-        )
+        problems.append(_low_coverage(coverage, min_coverage))
 
     profile = pd.Series(out, index=grid, name="energy_kwh", dtype="float64")
+    g_day = _local_layout(grid, tgt, np.datetime64(f"{TYPICAL_YEAR}-01-01"))[0]
     intervals_per_day = np.bincount(g_day, minlength=_DAYS)
+    measured_from, measured_to = _measured_period(source, src)
     report = ProfileReport(
         is_estimate=is_estimate,
         coverage=coverage,
-        filled_intervals=gap_filled + shape_filled + int(intervals_per_day[~matched].sum()),
+        filled_intervals=gap_filled + shape_filled + int(intervals_per_day[~match.matched].sum()),
         gap_filled_intervals=gap_filled,
         shape_filled_intervals=shape_filled,
         dropped_days=dropped,
-        matched_days=int(matched.sum()),
+        matched_days=int(match.matched.sum()),
+        measured_days=int(match.measured.sum()),
         borrowed_days=borrowed,
         extrapolated_days=extrapolated,
-        source_days=int(len(np.unique(choice[valid]))),
-        measured_kwh=measured_kwh,
+        source_days=int(len(np.unique(match.choice[match.valid]))),
+        file_days=int((days.n_measured > 0).sum()),
+        measured_kwh=float(np.nansum(source.to_numpy())),
+        measured_from=measured_from,
+        measured_to=measured_to,
         annual_kwh=float(profile.sum()),
         step_min=tgt,
         source_step_min=src,
@@ -581,3 +724,53 @@ def to_typical_year(
         problems=tuple(problems),
     )
     return profile, report
+
+
+def heating_bracket(
+    energy: pd.Series, temp_air: pd.Series, step: str = "30min"
+) -> tuple[float, float]:
+    """Annual energy of the typical year extrapolated two ways, lower first [kWh/yr].
+
+    With a few measured days, the annual figure rests on how the unmeasured
+    seasons are assumed to look. The two ends used here are a home without
+    electric heating (the BDEW H25 household profile, the default reference)
+    and a home heated by electric convectors in the same weather
+    (:func:`planner.estimate.estimate_profile` with its average household and
+    no random variation), each scaled to the same measured days. The true
+    figure of a home can still lie outside (absences, air conditioning).
+
+    Parameters
+    ----------
+    energy : pandas.Series
+        Measured energy per interval [kWh] (as for :func:`to_typical_year`).
+    temp_air : pandas.Series
+        Hourly air temperature of the typical year [degC].
+    step : str
+        Target step.
+
+    Returns
+    -------
+    tuple of float
+        The lower and the higher annual energy [kWh/yr].
+
+    Raises
+    ------
+    ReadError
+        As :func:`to_typical_year`, or if the weather does not cover the
+        typical year.
+    """
+    steady = EstimateAssumptions(
+        max_time_shift_h=0.0,
+        daily_variation_sigma=0.0,
+        interval_noise_cv=0.0,
+        hot_water_daily_sigma=0.0,
+    )
+    heated, _ = estimate_profile(
+        Household(heating="electric_direct"), temp_air, step=step, assumptions=steady
+    )
+    without, _ = to_typical_year(energy, step, min_coverage=0.0)
+    with_heating, _ = to_typical_year(
+        energy, step, min_coverage=0.0, reference=heated.rename("electric heating")
+    )
+    low, high = sorted((float(without.sum()), float(with_heating.sum())))
+    return low, high

@@ -92,14 +92,15 @@ def test_a_resident_uploads_a_meter_file(app_url, browser, tmp_path):
     page.get_by_text("Vos données restent à vous", exact=False).wait_for(timeout=60_000)
     upload = page.locator("input[type=file]").first
     upload.set_input_files(str(_enedis_year(tmp_path / "conso.csv")))
-    page.get_by_text("Votre fichier couvre", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("Mesuré par votre fichier", exact=False).wait_for(timeout=60_000)
     assert page.get_by_text("Mesuré", exact=True).count() >= 1
-    page.get_by_text("Consommation sur l'année type", exact=False).wait_for(timeout=10_000)
+    page.get_by_text("Sur l'année type", exact=False).wait_for(timeout=10_000)
     assert page.get_by_text("conso.csv").count() == 1
 
     # "Forget my data": the profile and the file itself are gone from the page.
     page.get_by_role("button", name="Effacer mes données").click()
-    page.get_by_text("Votre fichier couvre", exact=False).wait_for(state="detached", timeout=30_000)
+    measured = page.get_by_text("Mesuré par votre fichier", exact=False)
+    measured.wait_for(state="detached", timeout=30_000)
     page.wait_for_timeout(1_000)
     assert page.get_by_text("conso.csv").count() == 0
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from planner.estimate import h25_shape
-from planner.profile import to_typical_year
+from planner.profile import heating_bracket, to_typical_year
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import has
 from solar.typical_year import TIMEZONE, typical_year_index
@@ -314,3 +314,71 @@ def test_shape_scaling_from_h25_when_no_day_is_complete():
     day = profile["2025-09-10"]
     assert_rel_close(day[day.index.hour < 15].sum(), energy.sum(), 1e-9)
     assert (day[day.index.hour >= 15] > 0).all()
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+def test_fully_measured_year_borrows_nothing(year):
+    # A Monday that was a public holiday in the measured year is built from the
+    # Monday a week away, but its own day was measured: it is not "borrowed".
+    energy = _measured(f"{year}-01-01", f"{year + 1}-01-01", "30min", seed=year)
+    _, report = to_typical_year(energy, "30min")
+    assert report.coverage == 1.0
+    assert report.measured_days == 365
+    assert report.borrowed_days == 0
+    assert report.extrapolated_days == 0
+    assert "profile_days_borrowed" not in {p.code for p in report.problems}
+
+
+def test_day_counts_agree_with_coverage_and_the_file():
+    energy = _measured("2023-01-01", "2024-01-01", "30min", seed=14)
+    gap = (energy.index >= pd.Timestamp("2023-03-01", tz=TIMEZONE)) & (
+        energy.index < pd.Timestamp("2023-03-16", tz=TIMEZONE)
+    )
+    energy[gap] = np.nan
+    _, report = to_typical_year(energy, "30min")
+    assert_rel_close(report.coverage, 350 / 365, 1e-9)
+    assert (report.measured_days, report.borrowed_days, report.extrapolated_days) == (350, 15, 0)
+    borrowed = [p for p in report.problems if p.code == "profile_days_borrowed"]
+    assert borrowed[0].count == 15
+    assert report.file_days == 350
+    assert_rel_close(report.measured_kwh, float(energy.sum()), 1e-12)
+    assert report.measured_from == pd.Timestamp("2023-01-01", tz=TIMEZONE)
+    assert report.measured_to == pd.Timestamp("2024-01-01", tz=TIMEZONE)
+
+
+def test_two_days_counted_once_each():
+    energy = _measured("2025-03-03", "2025-03-05", "30min", seed=15)
+    _, report = to_typical_year(energy, "30min")
+    assert report.file_days == 2 and report.measured_days == 2
+    assert report.measured_days + report.borrowed_days + report.extrapolated_days == 365
+    assert report.extrapolated_days > 300
+    assert_rel_close(report.measured_kwh, float(energy.sum()), 1e-12)
+
+
+def _temp_air() -> pd.Series:
+    grid = typical_year_index("h")
+    days = np.asarray(grid.day_of_year)
+    hours = np.asarray(grid.hour)
+    seasonal = 12.0 - 7.0 * np.cos(2 * np.pi * (days - 20) / 365)
+    return pd.Series(seasonal + 4.0 * np.sin(2 * np.pi * (hours - 9) / 24), index=grid)
+
+
+def test_heating_bracket_spans_the_unmeasured_seasons():
+    temp_air = _temp_air()
+    # Two winter days: a heated home puts more of its year in winter, so the
+    # same two days give it a lower annual figure than the H25 home.
+    winter = _measured("2025-01-14", "2025-01-16", "30min", seed=16)
+    low, high = heating_bracket(winter, temp_air)
+    _, report = to_typical_year(winter, "30min")
+    assert low < 0.9 * high
+    assert_rel_close(high, report.annual_kwh, 1e-9)
+    # Two summer weeks: the other way round.
+    summer = _measured("2025-07-07", "2025-07-21", "30min", seed=17)
+    low, high = heating_bracket(summer, temp_air)
+    _, report = to_typical_year(summer, "30min")
+    assert_rel_close(low, report.annual_kwh, 1e-9)
+    assert high > 1.5 * low
+    # A measured year extrapolates nothing: one figure.
+    year = _measured("2025-01-01", "2026-01-01", "30min", seed=18)
+    low, high = heating_bracket(year, temp_air)
+    assert low == high == pytest.approx(float(year.sum()), rel=1e-9)
