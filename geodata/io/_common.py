@@ -57,6 +57,9 @@ MAX_UNCOMPRESSED_BYTES = 1_000_000_000
 MAX_COMPRESSION_RATIO = 100.0
 MIN_RATIO_CHECKED_BYTES = 1_000_000
 
+# Words that make a JSON text GeoJSON (RFC 7946 member values).
+_GEOJSON_WORDS = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature|Polygon|MultiPolygon)"')
+
 # Longest JSON text checked for truncation when GDAL cannot open it [bytes].
 _MAX_JSON_CHECKED_BYTES = 200_000_000
 
@@ -334,7 +337,8 @@ def _check_json_text(path: str, name: str) -> None:
     except OSError:
         return
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not (name.lower().endswith((".json", ".geojson")) or head.startswith(b"{")):
+    # Only GeoJSON is checked: another JSON (a Data Connect export) is not buildings.
+    if not (head.startswith(b"{") and _GEOJSON_WORDS.search(data[:100_000])):
         return
     try:
         text = data.decode("utf-8-sig")
