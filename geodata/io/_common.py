@@ -28,6 +28,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from geodata.clusters import cluster_summary, scattered_problem
 from geodata.schema import CRS, ROOF_SHAPES, USAGES, normalise_buildings
 from quartier_solaire.errors import Problem, ReadError, Severity
 
@@ -982,6 +983,9 @@ def _finish(
     values["source"] = pd.Series([source] * len(rows), dtype="string")
     out = gpd.GeoDataFrame(values, geometry=list(geoms_4326[rows]), crs=CRS)
     buildings = normalise_buildings(out)
+    scattered = scattered_problem(cluster_summary(buildings))
+    if scattered is not None:
+        findings.problems.append(scattered)
     report = BuildingReport(
         format=fmt,
         kept=len(buildings),
