@@ -7,6 +7,7 @@ from planner.consumption_io import (
     read_consumption,
 )
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
+from planner.files import identify_file, kind_message, misplaced
 from planner.flows import EnergyFlows, flows
 from planner.load_shapes import daily_heatmap, monthly_energy, typical_days, weekly_heatmap
 from planner.profile import ProfileReport, to_typical_year
@@ -21,7 +22,10 @@ __all__ = [
     "daily_heatmap",
     "estimate_profile",
     "flows",
+    "identify_file",
     "inspect_consumption",
+    "kind_message",
+    "misplaced",
     "monthly_energy",
     "read_consumption",
     "to_typical_year",
