@@ -206,7 +206,12 @@ def _safe_suffix(name: str) -> str:
 
 
 def _check_archive(path: str, name: str) -> None:
-    """Refuse a zip archive that would unpack too large, from its directory alone.
+    """Refuse an archive that would unpack too large, from its directory alone.
+
+    Zip archives are judged by their central directory, gzip files by their
+    trailer (ISIZE: the size modulo 4 GiB, so a bomb past 4 GiB may show a small
+    size, but then its ratio still gives it away unless crafted for it); nothing
+    is decompressed.
 
     Raises
     ------
@@ -215,14 +220,10 @@ def _check_archive(path: str, name: str) -> None:
         MAX_UNCOMPRESSED_BYTES, ``buildings_archive_ratio`` when a member is
         compressed more than MAX_COMPRESSION_RATIO times (a zip bomb).
     """
-    if not zipfile.is_zipfile(path):
-        return
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # GDAL will say it cannot open it
-    total = sum(m.file_size for m in members)
+    members = _archive_members(path)
+    for size, packed in members:
+        _check_member(size, packed, name)
+    total = sum(size for size, _ in members)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ReadError(
             f"the archive would unpack to {total / 1e9:.1f} GB, over the limit of "
@@ -234,17 +235,37 @@ def _check_archive(path: str, name: str) -> None:
                 "limit_gb": MAX_UNCOMPRESSED_BYTES / 1e9,
             },
         )
-    for m in members:
-        if m.file_size > MIN_RATIO_CHECKED_BYTES:
-            ratio = m.file_size / max(m.compress_size, 1)
-            if ratio > MAX_COMPRESSION_RATIO:
-                raise ReadError(
-                    f"a member of the archive is compressed {ratio:.0f} times (limit "
-                    f"{MAX_COMPRESSION_RATIO:g}): it is not a building file but a zip bomb",
-                    path=name,
-                    code="buildings_archive_ratio",
-                    params={"ratio": round(ratio), "limit": MAX_COMPRESSION_RATIO},
-                )
+
+
+def _archive_members(path: str) -> list[tuple[int, int]]:
+    """(unpacked, packed) sizes [bytes] of a zip's members or a gzip file; [] otherwise."""
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as z:
+                return [(m.file_size, m.compress_size) for m in z.infolist()]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return []  # GDAL will say it cannot open it
+    with open(path, "rb") as f:
+        if f.read(2) != b"\x1f\x8b":
+            return []
+        packed = f.seek(0, os.SEEK_END)
+        if packed < 18:
+            return []
+        f.seek(-4, os.SEEK_END)
+        return [(int.from_bytes(f.read(4), "little"), packed)]
+
+
+def _check_member(size: int, packed: int, name: str) -> None:
+    if size > MIN_RATIO_CHECKED_BYTES:
+        ratio = size / max(packed, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise ReadError(
+                f"a member of the archive is compressed {ratio:.0f} times (limit "
+                f"{MAX_COMPRESSION_RATIO:g}): it is not a building file but a zip bomb",
+                path=name,
+                code="buildings_archive_ratio",
+                params={"ratio": round(ratio), "limit": MAX_COMPRESSION_RATIO},
+            )
 
 
 def _gdal_path(path: str) -> str:

@@ -6,6 +6,7 @@ names) are built here on the fly.
 
 from __future__ import annotations
 
+import gzip
 import io
 import sqlite3
 import zipfile
@@ -163,3 +164,18 @@ def test_gdal_warning_names_the_upload_not_the_server_path(tmp_path):
     assert "mes_batiments.gpkg" in warning.message
     assert "qs-buildings" not in warning.message and "/tmp" not in warning.message
     assert "qs-buildings" not in warning.params["detail"]
+
+
+def test_gzip_bomb_is_refused_from_its_trailer(monkeypatch):
+    member = b'{"type": "FeatureCollection", "features": [' + b" " * 20_000_000 + b"]}"
+    packed = gzip.compress(member, compresslevel=9)
+    _refuse_gdal(monkeypatch)
+    with pytest.raises(ReadError) as err:
+        read_buildings(packed, filename="batiments.geojson.gz")
+    assert err.value.code == "buildings_archive_ratio"
+
+
+def test_gzipped_geojson_is_still_read():
+    frame = gpd.GeoDataFrame({"id": ["a"]}, geometry=[HOUSE], crs=4326)
+    buildings, _ = read_buildings(gzip.compress(_geojson(frame)), filename="b.geojson.gz")
+    assert list(buildings["id"]) == ["a"]
