@@ -50,8 +50,8 @@ ROOF_DIRECTION_RANGE_DEG = (0.0, 360.0)
 AREA_OF_USE_MARGIN_DEG = 3.0
 
 # Archives are refused from their directory, before anything is decompressed, when
-# they would unpack to more than this [bytes] (documented limit: ten times the upload
-# limit of .streamlit/config.toml, enough for a city's BD TOPO) ...
+# they would unpack to more than this [bytes] (a documented limit: five times the
+# 200 MB upload limit of .streamlit/config.toml, room for a department's BD TOPO) ...
 MAX_UNCOMPRESSED_BYTES = 1_000_000_000
 # ... or when a member larger than MIN_RATIO_CHECKED_BYTES shrinks more than this.
 # Building files compress 5:1 to 20:1; zip bombs 1000:1 and more.
