@@ -98,6 +98,8 @@ def _metric_centroids(buildings: gpd.GeoDataFrame) -> tuple[np.ndarray, pyproj.C
     # Centroids in degrees, then projected: a footprint is small enough for the
     # difference to be far below a metre, and points project faster than polygons.
     centroids = shapely.centroid(frame.geometry.to_numpy())
+    if shapely.is_missing(centroids).any() or shapely.is_empty(centroids).any():
+        raise ValueError("every building needs a geometry to be grouped (missing or empty found)")
     lonlat = shapely.get_coordinates(centroids)
     crs = metric_crs(frame)
     to_metric = pyproj.Transformer.from_crs(CRS, crs, always_xy=True)

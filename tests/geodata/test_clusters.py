@@ -123,3 +123,10 @@ def test_gap_is_the_largest_step_within_a_group():
         gpd.pd.concat([frame] * 3, ignore_index=True), crs="EPSG:4326"
     )  # duplicates and collinear points triangulate
     assert list(building_clusters(doubled)) == [0, 0, 1] * 3
+
+
+def test_a_building_without_geometry_is_refused_with_a_clear_message():
+    frame = _houses(*RENNES, 3, "r")
+    frame.loc[1, "geometry"] = None
+    with pytest.raises(ValueError, match="needs a geometry"):
+        building_clusters(frame)
