@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import pandas as pd
 import pvlib
 import streamlit as st
 
+from geodata.clusters import keep_main_group, representative_point
 from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams, roof_planes
@@ -59,6 +60,8 @@ class Dataset:
 
 
 DEMO = Dataset("demo:0", "demo")
+# Key suffix of the dataset made of the main group of a scattered file's buildings.
+MAIN_GROUP = "+main"
 _BY_KEY = {Dataset: lambda d: d.key}
 
 
@@ -70,6 +73,8 @@ def digest(payload: bytes) -> str:
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
 def buildings(dataset: Dataset) -> tuple[gpd.GeoDataFrame, BuildingReport | None]:
     """Return the buildings of a dataset, and the reader's report (None for the demo)."""
+    if dataset.key.endswith(MAIN_GROUP):
+        return keep_main_group(*buildings(replace(dataset, key=dataset.key[: -len(MAIN_GROUP)])))
     if dataset.kind == "demo":
         return demo_buildings(seed=int(dataset.key.split(":")[1])), None
     if dataset.kind == "file":
@@ -85,8 +90,9 @@ def site(dataset: Dataset) -> pvlib.location.Location:
         latitude, longitude = DEMO_SITE["latitude"], DEMO_SITE["longitude"]
         altitude, name = DEMO_SITE["altitude"], DEMO_SITE["name"]
     else:
-        west, south, east, north = buildings(dataset)[0].total_bounds
-        latitude, longitude = (south + north) / 2, (west + east) / 2
+        # From the buildings themselves: the bounding box of a scattered file is centred
+        # on a field between its groups (issue 8, point 9).
+        latitude, longitude = representative_point(buildings(dataset)[0])
         altitude, name = float(pvlib.location.lookup_altitude(latitude, longitude)), dataset.name
     return pvlib.location.Location(latitude, longitude, tz=TIMEZONE, altitude=altitude, name=name)
 

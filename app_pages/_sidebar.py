@@ -15,7 +15,7 @@ import pandas as pd
 import pvlib
 import streamlit as st
 
-from app_pages import _cache, _state
+from app_pages import _cache, _state, _upload_help
 from geodata.lookup import bbox_size_km
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
@@ -233,7 +233,8 @@ def dataset(lang: str) -> _cache.Dataset:
     if source == "file":
         uploaded = st.sidebar.file_uploader(
             t("buildings.upload", lang),
-            type=["geojson", "json", "gpkg", "zip", "osm", "pbf"],
+            # Weather and consumption types too: dropped here, they are named and redirected.
+            type=["geojson", "json", "gpkg", "zip", "osm", "pbf", "csv", "epw", "tm2", "txt"],
             key=_state.BUILDINGS_UPLOAD,
             help=t("buildings.upload_help", lang),
         )
@@ -250,6 +251,7 @@ def dataset(lang: str) -> _cache.Dataset:
         ):
             _fetch_osm_view(view, lang)
         chosen = st.session_state.get(_state.OSM_DATASET) or _cache.DEMO
+    chosen = _upload_help.usable_dataset(lang, chosen)
     if st.session_state.get(_state.DATASET_KEY) != chosen.key:
         st.session_state[_state.DATASET_KEY] = chosen.key
         st.session_state[_state.SELECTED_BUILDING] = None
@@ -288,7 +290,7 @@ def buildings(lang: str, chosen: _cache.Dataset):
         with st.spinner(t("buildings.loading", lang)):
             return _cache.buildings(chosen)
     except ReadError as error:
-        st.error(describe(error, lang, markdown=True))
+        _upload_help.show_building_error(lang, error)
         st.stop()
 
 

@@ -30,6 +30,9 @@ BUILDINGS_UPLOAD = "buildings_upload"
 OSM_DATASET = "osm_dataset"
 OSM_FETCH = "osm_fetch"
 DATASET_KEY = "dataset_key"
+# The last building dataset that could be read, and the last upload that could not.
+BUILDINGS_HELP = "buildings_help"
+KEEP_MAIN_GROUP = "keep_main_group"
 
 # Mon foyer. Everything under these keys is the resident's own data: it lives in
 # this browser session only, never in a cache shared between sessions.

@@ -1,5 +1,12 @@
 """Buildings in, roof planes and shading out (geopandas, shapely). No Streamlit here."""
 
+from geodata.clusters import (
+    ClusterSummary,
+    building_clusters,
+    cluster_summary,
+    keep_main_group,
+    representative_point,
+)
 from geodata.demo import DEMO_SITE, demo_buildings, demo_geojson
 from geodata.footprints import FootprintSplit, decompose_footprint, split_footprint
 from geodata.io import BuildingReport, fetch_osm_buildings, inspect_buildings, read_buildings
@@ -14,18 +21,23 @@ __all__ = [
     "PLANE_COLUMNS",
     "USAGES",
     "BuildingReport",
+    "ClusterSummary",
     "FootprintSplit",
     "RoofParams",
     "ShadingParams",
     "building_at",
+    "building_clusters",
+    "cluster_summary",
     "decompose_footprint",
     "demo_buildings",
     "demo_geojson",
     "fetch_osm_buildings",
     "horizon_profiles",
     "inspect_buildings",
+    "keep_main_group",
     "normalise_buildings",
     "read_buildings",
+    "representative_point",
     "roof_planes",
     "split_footprint",
 ]

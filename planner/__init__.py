@@ -7,6 +7,7 @@ from planner.consumption_io import (
     read_consumption,
 )
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
+from planner.files import identify_file, kind_message, misplaced
 from planner.flows import EnergyFlows, flows
 from planner.load_shapes import (
     daily_heatmap,
@@ -32,7 +33,10 @@ __all__ = [
     "flows",
     "heating_bracket",
     "households_sharing",
+    "identify_file",
     "inspect_consumption",
+    "kind_message",
+    "misplaced",
     "monthly_energy",
     "read_consumption",
     "share_of",

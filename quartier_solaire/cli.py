@@ -22,18 +22,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.files import INSPECTORS
 from quartier_solaire.errors import NotRecognised, ReadError
 from quartier_solaire.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe, has, t
 from quartier_solaire.offline_assets import PROJECT_ROOT, ensure_leaflet
-
-# Each kind of file has one inspector, tried in this order; an inspector raises
-# NotRecognised for files of another kind. (module, function) pairs are imported
-# lazily so that `inspect` on a CSV does not pay for geopandas.
-INSPECTORS: tuple[tuple[str, str, str], ...] = (
-    ("buildings", "geodata.io", "inspect_buildings"),
-    ("weather", "solar.weather_files", "inspect_weather"),
-    ("consumption", "planner.consumption_io", "inspect_consumption"),
-)
 
 
 def inspect_file(path: str | Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ The catalogue is ``catalogue.toml`` beside this module: one table per key, with
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import fields
 from functools import cache
@@ -115,15 +116,25 @@ def percent(share: float, lang: str = DEFAULT_LANGUAGE, /, decimals: int = 0) ->
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
 
+# GitHub-flavoured Markdown turns bare URLs and e-mail addresses into links after the
+# escapes are resolved (remark-gfm's autolink literals), so escaping cannot stop it. A
+# WORD JOINER (U+2060, invisible, no width) placed inside "http://", "www." and before
+# "@" breaks the patterns it looks for while the text reads the same.
+_WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=:/)|(?<=\bwww)(?=\.)|(?=@)")
+
 
 def literal(text: object) -> str:
     """Return ``text`` escaped so that Markdown shows it as written.
 
     Names that come from a user's file (a building id, a file name) are shown
     in elements that render Markdown: escaping keeps ``[x](http://…)`` or
-    ``**x**`` in such a name from turning into a link or bold text.
+    ``**x**`` in such a name from turning into a link or bold text, and an
+    invisible word joiner keeps a bare ``http://…``, ``www.…`` or ``a@b.c`` from
+    being linked by autolinking.
     """
-    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+    text = _AUTOLINK.sub(_WORD_JOINER, str(text))
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
 
 
 # Which catalogue family names the values of each roof-note parameter.

@@ -82,7 +82,7 @@ def test_numbers_follow_each_language():
 def test_names_from_files_are_shown_as_written():
     from quartier_solaire.i18n import literal
 
-    assert literal("[clic](http://x.y)") == "\\[clic\\]\\(http\\:\\/\\/x\\.y\\)".replace("\\/", "/")
+    assert literal("[clic](x)") == "\\[clic\\]\\(x\\)"
     assert literal("**gras**") == "\\*\\*gras\\*\\*"
     assert literal("bat-12") == "bat\\-12"
 
@@ -93,3 +93,29 @@ def test_findings_shown_in_markdown_escape_what_came_from_the_file():
     )
     assert "« \\[a\\]\\(b\\) »" in describe(finding, "fr", markdown=True)
     assert "« [a](b) »" in describe(finding, "fr")
+
+
+# The autolink-literal patterns of Streamlit's Markdown (mdast-util-gfm-autolink-literal,
+# as found in streamlit/static/.../StreamlitMarkdown.*.js), applied to text nodes after
+# escapes are resolved; the e-mail one without its look-behind, so it matches more.
+_GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+_GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "![t](http://evil.example/x.png)",
+        "[clic](https://evil.example)",
+        "HTTPS://evil.example/a",
+        "voir www.evil.example",
+        "contact@evil.example",
+    ],
+)
+def test_literal_names_are_never_autolinked(name):
+    from quartier_solaire.i18n import literal
+
+    shown = literal(name)
+    unescaped = re.sub(r"\\(.)", r"\1", shown)  # what the Markdown text node holds
+    assert not _GFM_URL.search(unescaped) and not _GFM_EMAIL.search(unescaped)
+    assert unescaped.replace("\u2060", "") == name  # reads exactly as written

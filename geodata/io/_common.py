@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
+import re
 import tempfile
 import warnings
 import zipfile
@@ -26,6 +28,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from geodata.clusters import cluster_summary, scattered_problem
 from geodata.schema import CRS, ROOF_SHAPES, USAGES, normalise_buildings
 from quartier_solaire.errors import Problem, ReadError, Severity
 
@@ -45,6 +48,21 @@ ROOF_DIRECTION_RANGE_DEG = (0.0, 360.0)
 # How far outside a projected CRS's EPSG area of use coordinates may lie [deg]: a
 # documented assumption, wide enough for a UTM zone used past its strip.
 AREA_OF_USE_MARGIN_DEG = 3.0
+
+# Archives are refused from their directory, before anything is decompressed, when
+# they would unpack to more than this [bytes] (a documented limit: five times the
+# 200 MB upload limit of .streamlit/config.toml, room for a department's BD TOPO) ...
+MAX_UNCOMPRESSED_BYTES = 1_000_000_000
+# ... or when a member larger than MIN_RATIO_CHECKED_BYTES shrinks more than this.
+# Building files compress 5:1 to 20:1; zip bombs 1000:1 and more.
+MAX_COMPRESSION_RATIO = 100.0
+MIN_RATIO_CHECKED_BYTES = 1_000_000
+
+# Words that make a JSON text GeoJSON (RFC 7946 member values).
+_GEOJSON_WORDS = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature|Polygon|MultiPolygon)"')
+
+# Longest JSON text checked for truncation when GDAL cannot open it [bytes].
+_MAX_JSON_CHECKED_BYTES = 200_000_000
 
 # OSM roof:direction also accepts the 16 compass points (wiki "Key:roof:direction").
 COMPASS_DEG: dict[str, float] = {
@@ -172,9 +190,82 @@ def _as_path(
     data = path_or_buffer if isinstance(path_or_buffer, bytes) else path_or_buffer.read()
     name = Path(filename or getattr(path_or_buffer, "name", None) or "upload.geojson").name
     with tempfile.TemporaryDirectory(prefix="qs-buildings-") as tmp:
-        target = Path(tmp) / name
+        # The user's name may be long or odd (over 255 bytes is an OSError): only a
+        # short, known suffix goes into the path, for GDAL's choice of driver.
+        target = Path(tmp) / ("upload" + _safe_suffix(name))
         target.write_bytes(data)
+        _check_archive(str(target), name)
         yield str(target), name
+
+
+def _safe_suffix(name: str) -> str:
+    """Return the known extension(s) of ``name`` (".osm.pbf", ".geojson.gz"), else ""."""
+    suffixes = [s.lower() for s in Path(name).suffixes[-2:]]
+    known = [s for s in suffixes if s in _FORMATS or s == ".osm"]
+    return "".join(known[-2:]) if known and known[-1] == suffixes[-1] else ""
+
+
+def _check_archive(path: str, name: str) -> None:
+    """Refuse an archive that would unpack too large, from its directory alone.
+
+    Zip archives are judged by their central directory, gzip files by their
+    trailer (ISIZE: the size modulo 4 GiB, so a bomb past 4 GiB may show a small
+    size, but then its ratio still gives it away unless crafted for it); nothing
+    is decompressed.
+
+    Raises
+    ------
+    ReadError
+        ``buildings_archive_too_large`` when the members add up to more than
+        MAX_UNCOMPRESSED_BYTES, ``buildings_archive_ratio`` when a member is
+        compressed more than MAX_COMPRESSION_RATIO times (a zip bomb).
+    """
+    members = _archive_members(path)
+    for size, packed in members:
+        _check_member(size, packed, name)
+    total = sum(size for size, _ in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ReadError(
+            f"the archive would unpack to {total / 1e9:.1f} GB, over the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES / 1e9:g} GB; send the building layer alone",
+            path=name,
+            code="buildings_archive_too_large",
+            params={
+                "size_gb": round(total / 1e9, 1),
+                "limit_gb": MAX_UNCOMPRESSED_BYTES / 1e9,
+            },
+        )
+
+
+def _archive_members(path: str) -> list[tuple[int, int]]:
+    """(unpacked, packed) sizes [bytes] of a zip's members or a gzip file; [] otherwise."""
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as z:
+                return [(m.file_size, m.compress_size) for m in z.infolist()]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return []  # GDAL will say it cannot open it
+    with open(path, "rb") as f:
+        if f.read(2) != b"\x1f\x8b":
+            return []
+        packed = f.seek(0, os.SEEK_END)
+        if packed < 18:
+            return []
+        f.seek(-4, os.SEEK_END)
+        return [(int.from_bytes(f.read(4), "little"), packed)]
+
+
+def _check_member(size: int, packed: int, name: str) -> None:
+    if size > MIN_RATIO_CHECKED_BYTES:
+        ratio = size / max(packed, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise ReadError(
+                f"a member of the archive is compressed {ratio:.0f} times (limit "
+                f"{MAX_COMPRESSION_RATIO:g}): it is not a building file but a zip bomb",
+                path=name,
+                code="buildings_archive_ratio",
+                params={"ratio": round(ratio), "limit": MAX_COMPRESSION_RATIO},
+            )
 
 
 def _gdal_path(path: str) -> str:
@@ -213,6 +304,7 @@ def _read_layer(
                 _gdal_path(path), layer=layer, on_invalid="ignore", use_arrow=False
             )
     except pyogrio.errors.DataSourceError as exc:
+        _check_json_text(path, name)
         raise ReadError(
             "not a vector file GDAL can open (GeoJSON, GeoPackage, Shapefile, OSM)",
             path=name,
@@ -225,7 +317,7 @@ def _read_layer(
             path=name,
             code="buildings_damaged",
         ) from exc
-    messages = sorted({str(w.message).splitlines()[0][:200] for w in caught})
+    messages = sorted({_scrub(str(w.message), path, name).splitlines()[0][:200] for w in caught})
     if messages:
         findings.add(
             "buildings_driver_warning",
@@ -239,10 +331,74 @@ def _read_layer(
     return frame
 
 
+def _scrub(message: str, path: str, name: str) -> str:
+    """Replace the server's paths in a GDAL message by the file's own name."""
+    for server_path in (_gdal_path(path), path.removeprefix("zip://"), path):
+        message = message.replace(server_path, name)
+    # Whatever else points into the temporary folder (a member, a sidecar file).
+    temp = re.escape(tempfile.gettempdir().rstrip("/"))
+    return re.sub(temp + r"/qs-buildings-[^/\s]*/[^\s'\"]*", name, message)
+
+
+def _check_json_text(path: str, name: str) -> None:
+    """Say where a GeoJSON that GDAL cannot open is broken: truncated, or invalid at a line.
+
+    GDAL's messages give no line; Python's JSON parser does. Only files named
+    .json/.geojson (or starting with "{") are checked.
+
+    Raises
+    ------
+    ReadError
+        ``buildings_truncated`` or ``buildings_json_invalid``, with the line.
+    """
+    real = path.removeprefix("zip://")
+    try:
+        if not Path(real).is_file() or Path(real).stat().st_size > _MAX_JSON_CHECKED_BYTES:
+            return
+        data = Path(real).read_bytes()
+    except OSError:
+        return
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    # Only GeoJSON is checked: another JSON (a Data Connect export) is not buildings.
+    if not (head.startswith(b"{") and _GEOJSON_WORDS.search(data[:100_000])):
+        return
+    try:
+        text = data.decode("utf-8-sig")
+        json.loads(text)
+    except UnicodeDecodeError:
+        return
+    except RecursionError:
+        raise ReadError(
+            "the JSON text is nested too deep to be a building file",
+            path=name,
+            code="buildings_json_invalid",
+        ) from None
+    except json.JSONDecodeError as exc:
+        # The parser stopped at the end of the text, or inside a string that never ends.
+        if not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string"):
+            raise ReadError(
+                "the file is truncated: it ends in the middle of the JSON text (an "
+                "interrupted download or copy?)",
+                path=name,
+                line=text.rstrip().count("\n") + 1,
+                code="buildings_truncated",
+            ) from None
+        raise ReadError(
+            f"the JSON text is invalid ({exc.msg})",
+            path=name,
+            line=exc.lineno,
+            code="buildings_json_invalid",
+        ) from None
+
+
 def _list_layers(path: str, name: str) -> list[tuple[str, str]]:
     try:
-        return [(str(n), str(t)) for n, t in pyogrio.list_layers(_gdal_path(path))]
+        # The driver's warnings come again, scrubbed, when the layer is read.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return [(str(n), str(t)) for n, t in pyogrio.list_layers(_gdal_path(path))]
     except (pyogrio.errors.DataSourceError, OSError) as exc:
+        _check_json_text(path, name)
         raise ReadError("not a vector file GDAL can open", path=name, code="unreadable") from exc
 
 
@@ -256,6 +412,17 @@ def _lambert93_bounds() -> tuple[float, float, float, float]:
     aou = crs.area_of_use
     transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     return transformer.transform_bounds(aou.west, aou.south, aou.east, aou.north)
+
+
+def _finite(geoms: np.ndarray) -> np.ndarray:
+    """Mask of geometries present, not empty, with only finite coordinates."""
+    present = shapely.is_valid_input(geoms) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    out = present.copy()
+    rows = np.flatnonzero(present)
+    if len(rows):
+        coords, owner = shapely.get_coordinates(geoms[rows], return_index=True)
+        out[rows[np.unique(owner[~np.isfinite(coords).all(axis=1)])]] = False
+    return out
 
 
 def _within(bounds: np.ndarray, box: tuple[float, float, float, float]) -> bool:
@@ -273,7 +440,7 @@ def _resolve_crs(
     as a string, and whether it was assumed.
     """
     geoms = frame.geometry.to_numpy()
-    finite = shapely.is_valid_input(geoms) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    finite = _finite(geoms)
     bounds = (
         shapely.total_bounds(geoms[finite]) if finite.any() else np.full(4, np.nan, dtype=float)
     )
@@ -400,8 +567,8 @@ def _repair_geometry(
         findings,
         ~missing & ~coords_ok,
         locators,
-        "buildings_geometry_invalid",
-        "features with non-finite coordinates were dropped",
+        "buildings_geometry_not_finite",
+        "features with non-finite coordinates (Infinity, NaN) were dropped",
     )
     not_polygon = ~missing & coords_ok & ~polygonal
     _drop_report(
@@ -416,7 +583,12 @@ def _repair_geometry(
     valid = shapely.is_valid(geoms[rows]) & ~collection[rows]
     fix = rows[~valid]
     if len(fix):
-        fixed = _polygonal_parts(shapely.make_valid(geoms[fix]))
+        _report_collapsed_parts(geoms[fix], locators[fix], findings)
+        # "structure" keeps the polygonal parts and drops collapsed ones; the default
+        # "linework" fails on a part collapsed to a point ("mixed-dimension").
+        fixed = _polygonal_parts(
+            shapely.make_valid(geoms[fix], method="structure", keep_collapsed=False)
+        )
         geoms[fix] = fixed
         lost = fix[shapely.is_missing(fixed)]
         kept[lost] = False
@@ -445,6 +617,27 @@ def _repair_geometry(
     single &= shapely.get_num_geometries(geoms) == 1
     geoms[single] = shapely.get_geometry(geoms[single], 0)
     return geoms, kept, repaired
+
+
+def _report_collapsed_parts(geoms: np.ndarray, locators: np.ndarray, findings: _Findings) -> None:
+    """Report multipolygons that lose a part of no area (a point or a line) in repair."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    collapsed = (shapely.get_type_id(parts) == shapely.GeometryType.POLYGON) & (
+        shapely.area(parts) <= 0
+    )
+    whole = shapely.get_num_geometries(geoms)
+    rows = np.unique(owner[collapsed])
+    rows = rows[whole[rows] > np.bincount(owner[collapsed], minlength=len(geoms))[rows]]
+    if len(rows):
+        findings.add(
+            "buildings_geometry_part_dropped",
+            "parts of multipolygons that had collapsed to a point or a line were dropped; "
+            "the other parts were kept",
+            "repaired",
+            field="geometry",
+            locators=list(locators[rows]),
+            count=len(rows),
+        )
 
 
 def _drop_report(
@@ -766,6 +959,12 @@ def _finish(
     frame = raw.frame.reset_index(drop=True)
     n = len(frame)
     locators = np.arange(1, n + 1) if raw.locators is None else np.asarray(raw.locators, dtype=int)
+    if n == 0:
+        raise ReadError(
+            "there is no building in this file (no feature at all)",
+            path=name,
+            code="no_buildings",
+        )
     frame, crs_in, crs_assumed = _resolve_crs(frame, name, findings)
     geoms, kept, repaired = _repair_geometry(frame, locators, findings)
     geoms_4326 = np.full(n, None, dtype=object)
@@ -788,6 +987,8 @@ def _finish(
             kept &= ~sliver
 
     rows = np.flatnonzero(kept)
+    if len(rows) == 0:
+        _raise_all_dropped(n, name, findings)
     loc = locators[rows]
     columns = {
         c: pd.Series(v).reset_index(drop=True).iloc[rows].reset_index(drop=True)
@@ -803,6 +1004,9 @@ def _finish(
     values["source"] = pd.Series([source] * len(rows), dtype="string")
     out = gpd.GeoDataFrame(values, geometry=list(geoms_4326[rows]), crs=CRS)
     buildings = normalise_buildings(out)
+    scattered = scattered_problem(cluster_summary(buildings))
+    if scattered is not None:
+        findings.problems.append(scattered)
     report = BuildingReport(
         format=fmt,
         kept=len(buildings),
@@ -815,6 +1019,18 @@ def _finish(
         problems=tuple(findings.problems),
     )
     return buildings, report
+
+
+def _raise_all_dropped(n: int, name: str, findings: _Findings) -> None:
+    """Refuse a file whose every feature was dropped, saying why each group went."""
+    dropped = [p for p in findings.problems if p.severity == "dropped"]
+    reasons = "; ".join(f"{p.count}: {p.message}" for p in dropped)
+    raise ReadError(
+        f"no building kept: all {n} feature(s) were dropped ({reasons})",
+        path=name,
+        code="buildings_all_dropped",
+        params={"total": n, "reasons": [p.to_dict() for p in dropped]},
+    )
 
 
 def _parse_columns(

@@ -178,12 +178,13 @@ def test_ids_missing_and_duplicated_are_made_unique():
     assert list(no_ids["id"]) == ["feature-1", "feature-2"]
 
 
-def test_empty_file_gives_empty_frame(tmp_path):
+def test_empty_file_is_refused_as_holding_no_building(tmp_path):
+    # Not "0 buildings kept": the page would go on with an empty map (issue 8, point 8).
     path = tmp_path / "empty.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    buildings, report = read_buildings(path)
-    assert len(buildings) == 0 and report.kept == 0
-    assert list(buildings.columns) == list(BUILDING_COLUMNS)
+    with pytest.raises(ReadError) as err:
+        read_buildings(path)
+    assert err.value.code == "no_buildings"
 
 
 def test_cadastre_fixture(data_dir):
