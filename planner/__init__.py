@@ -6,6 +6,19 @@ from planner.consumption_io import (
     inspect_consumption,
     read_consumption,
 )
+from planner.economics import (
+    EconomicParams,
+    Economics,
+    cash_flows,
+    co2_avoided,
+    discounted_payback,
+    economics,
+    household_savings,
+    irr,
+    lcoe,
+    npv,
+    simple_payback,
+)
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.flows import EnergyFlows, flows
 from planner.load_shapes import (
@@ -16,8 +29,25 @@ from planner.load_shapes import (
     weekly_heatmap,
 )
 from planner.profile import ProfileReport, to_typical_year
+from planner.sizing import Recommendation, recommend, sweep_planes, sweep_scaling
 
 __all__ = [
+    # econ: economics, carbon and sizing
+    "EconomicParams",
+    "Economics",
+    "Recommendation",
+    "cash_flows",
+    "co2_avoided",
+    "discounted_payback",
+    "economics",
+    "household_savings",
+    "irr",
+    "lcoe",
+    "npv",
+    "recommend",
+    "simple_payback",
+    "sweep_planes",
+    "sweep_scaling",
     "EnergyFlows",
     "EstimateAssumptions",
     "Household",

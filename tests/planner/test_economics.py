@@ -160,3 +160,15 @@ def test_bad_parameters_refused():
 def test_npv_decreases_with_the_discount_rate_for_a_conventional_project(capex, income, r1, dr):
     values = np.array([-capex, *income])
     assert npv(values, r1 + dr) <= npv(values, r1) + 1e-9 * capex
+
+
+def test_irr_reasons_and_parameter_sources_are_in_the_catalogue():
+    from dataclasses import fields
+
+    from quartier_solaire.i18n import has, parameter_rows
+
+    for values in ([0.0, 0.0], [-1000.0, 0.0], [100.0, 10.0]):
+        assert has(irr_with_reason(values)[1])
+    for f in fields(EconomicParams):
+        assert has(f"econ.source.{f.name}") and has(f"param.{f.name}")
+    assert len(parameter_rows(EconomicParams(), "en")) == len(fields(EconomicParams))
