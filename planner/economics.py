@@ -196,6 +196,51 @@ def surplus_price_eur_per_kwh(kwp: float | Sequence[float], params: EconomicPara
     return float(params.surplus_price_eur_per_kwh_by_band[size_band(total)])
 
 
+def _yearly_factors(params: EconomicParams):
+    """Years 0..lifetime, production ageing [-], price index [-] and discount factor [-]."""
+    years = np.arange(params.lifetime_yr + 1)
+    ageing = np.where(years >= 1, (1 - params.degradation_per_yr) ** (years - 1.0), 0.0)
+    prices = (1 + params.inflation) ** np.maximum(years - 1.0, 0.0)
+    discount = (1 + params.nominal_discount_rate) ** -years.astype(float)
+    return years, ageing, prices, discount
+
+
+def npv_of_sizes(
+    annual_prod_kwh: np.ndarray,
+    annual_autocons_kwh: np.ndarray,
+    installations: Sequence[Sequence[float]],
+    params: EconomicParams | None = None,
+) -> np.ndarray:
+    """NPV [EUR] of several sizes of one project at once, as :func:`cash_flows` would give.
+
+    Parameters
+    ----------
+    annual_prod_kwh, annual_autocons_kwh : array of float
+        First-year PROD and AUTOCONS [kWh] of each size.
+    installations : sequence of sequences of float
+        Installed power of each installation [kWc], for each size.
+    params : EconomicParams, optional
+
+    Notes
+    -----
+    The NPV is linear in the first-year energies, so the sum over years is done
+    once per kind of flow instead of once per size.
+    """
+    params = params or EconomicParams()
+    _, ageing, prices, discount = _yearly_factors(params)
+    prod = np.asarray(annual_prod_kwh, dtype=float)
+    autocons = np.minimum(np.asarray(annual_autocons_kwh, dtype=float), prod)
+    kwp = np.array([_installations(k).sum() for k in installations])
+    invest = np.array([capex_eur(k, params) - bonus_eur(k, params) for k in installations])
+    surplus_price = np.array([surplus_price_eur_per_kwh(k, params) for k in installations])
+    shared_weight = (discount * ageing * prices).sum() * params.shared_price_eur_per_kwh
+    surplus_weight = (discount * ageing).sum() * surplus_price
+    opex_weight = (discount[1:] * prices[1:]).sum() * params.opex_eur_per_kwp_yr
+    return (
+        autocons * shared_weight + (prod - autocons) * surplus_weight - kwp * opex_weight - invest
+    )
+
+
 def cash_flows(
     annual_prod_kwh: float,
     annual_autocons_kwh: float,
@@ -232,10 +277,8 @@ def cash_flows(
     params = params or EconomicParams()
     if annual_prod_kwh < 0 or not 0 <= annual_autocons_kwh <= annual_prod_kwh * (1 + 1e-9):
         raise ValueError("need 0 <= annual_autocons_kwh <= annual_prod_kwh")
-    years = np.arange(params.lifetime_yr + 1)
+    years, ageing, prices, discount = _yearly_factors(params)
     running = years >= 1
-    ageing = np.where(running, (1 - params.degradation_per_yr) ** (years - 1), 0.0)
-    prices = (1 + params.inflation) ** np.maximum(years - 1, 0)
     prod = annual_prod_kwh * ageing
     autocons = min(annual_autocons_kwh, annual_prod_kwh) * ageing
     surplus = prod - autocons
@@ -245,7 +288,6 @@ def cash_flows(
     shared = autocons * params.shared_price_eur_per_kwh * prices
     sold = surplus * surplus_price_eur_per_kwh(kwp, params)
     net = shared + sold - opex - capex
-    discount = (1 + params.nominal_discount_rate) ** -years.astype(float)
     frame = pd.DataFrame(
         {
             "prod_kwh": prod,

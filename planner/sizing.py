@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.economics import EconomicParams, cash_flows, npv
+from planner.economics import EconomicParams, npv_of_sizes
 
 # Columns of a sweep, in order.
 SWEEP_COLUMNS = (
@@ -94,11 +94,7 @@ def _sweep_frame(
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["self_consumption_rate"] = np.where(prod_kwh > 0, autocons_kwh / prod_kwh, np.nan)
         frame["self_production_rate"] = autocons_kwh / cons_kwh if cons_kwh > 0 else np.nan
-    rate = params.nominal_discount_rate
-    frame["npv_eur"] = [
-        npv(cash_flows(p / years, a / years, sizes, params)["net_eur"].to_numpy(), rate)
-        for p, a, sizes in zip(prod_kwh, autocons_kwh, installations, strict=True)
-    ]
+    frame["npv_eur"] = npv_of_sizes(prod_kwh / years, autocons_kwh / years, installations, params)
     return frame
 
 

@@ -21,6 +21,7 @@ from planner.economics import (
     irr_with_reason,
     lcoe,
     npv,
+    npv_of_sizes,
     simple_payback,
     size_band,
 )
@@ -172,3 +173,23 @@ def test_irr_reasons_and_parameter_sources_are_in_the_catalogue():
     for f in fields(EconomicParams):
         assert has(f"econ.source.{f.name}") and has(f"param.{f.name}")
     assert len(parameter_rows(EconomicParams(), "en")) == len(fields(EconomicParams))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    prod=st.floats(0, 1e6),
+    share=st.floats(0, 1),
+    sizes=st.lists(st.floats(0, 300), min_size=1, max_size=4),
+    inflation=st.floats(-0.02, 0.1),
+    degradation=st.floats(0, 0.05),
+    bonus=st.booleans(),
+)
+def test_npv_of_sizes_matches_the_cash_flows(prod, share, sizes, inflation, degradation, bonus):
+    params = EconomicParams(
+        inflation=inflation, degradation_per_yr=degradation, self_consumption_bonus_applies=bonus
+    )
+    fast = npv_of_sizes(np.array([prod]), np.array([prod * share]), [sizes], params)[0]
+    slow = npv(
+        cash_flows(prod, prod * share, sizes, params)["net_eur"], params.nominal_discount_rate
+    )
+    assert fast == pytest.approx(slow, rel=1e-9, abs=1e-6)
