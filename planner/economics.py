@@ -138,8 +138,8 @@ class EconomicParams:
     pv_gco2e_per_kwh: float = 40.0
 
     def __post_init__(self) -> None:
-        if self.lifetime_yr < 1:
-            raise ValueError("lifetime_yr must be at least 1 year")
+        if not 1 <= self.lifetime_yr <= 100:
+            raise ValueError("lifetime_yr must be between 1 and 100 years")
         if not 0 <= self.degradation_per_yr < 1:
             raise ValueError("degradation_per_yr must be in [0, 1)")
         if self.discount_rate <= -1 or self.inflation <= -1:

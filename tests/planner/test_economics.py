@@ -146,6 +146,8 @@ def test_bad_parameters_refused():
     with pytest.raises(ValueError):
         EconomicParams(lifetime_yr=0)
     with pytest.raises(ValueError):
+        EconomicParams(lifetime_yr=500)
+    with pytest.raises(ValueError):
         EconomicParams(capex_eur_per_kwp_by_band=(1.0, 2.0))
     with pytest.raises(ValueError):
         cash_flows(100.0, 200.0, 1.0)
