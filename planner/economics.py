@@ -4,7 +4,8 @@ The point of view is the cooperative that owns the panels (the PMO's producer).
 Each year it sells the shared kWh (AUTOCONS) to its participants at the PMO's
 price and the surplus (SURPLUS) to the grid, and pays the running costs. Year 0
 holds the investment. A household saves the supplier tariff it no longer pays on
-each shared kWh, less the PMO's price and the network charge still due on it.
+each shared kWh, less the PMO's price and the network charge and excise still
+due on it.
 
 Every default below is editable and cites where it comes from; the figures and
 their sources are those of DESIGN.md, "Reference figures for defaults", unless
@@ -48,10 +49,10 @@ class EconomicParams:
         and 9 kW anchors); 9-36 kWc 1,600 and 36-100 kWc 1,100 (log-linear
         interpolation between the 9 kW and 100 kW anchors at the bands' geometric
         middles, 18 and 60 kWc); > 100 kWc 900 (the 100 kWc anchor).
-    opex_eur_per_kwp_yr : float
-        Running costs [EUR/kWc/yr] (maintenance, insurance, metering, PMO
-        management, inverter provision). Our assumption: 1.5 % of the <= 9 kWc
-        capex (2,500 EUR/kWc), i.e. 37.5 EUR/kWc/yr.
+    opex_share_of_capex_per_yr : float
+        Running costs as a share of the investment before any bonus [-/yr]
+        (maintenance, insurance, metering, PMO management, inverter provision).
+        Our assumption: 1.5 %/yr.
     degradation_per_yr : float
         Yearly production loss [-/yr]: 0.5 % (Jordan & Kurtz 2013, NREL).
     lifetime_yr : int
@@ -68,7 +69,7 @@ class EconomicParams:
     shared_price_eur_per_kwh : float
         Price of a shared kWh inside the PMO [EUR/kWh], paid by the participant
         to the cooperative. Our assumption: 0.12, set by the PMO between the
-        surplus purchase price and the displaced tariff less network charges,
+        surplus purchase price and the displaced tariff less network charges and excise,
         so that both sides gain.
     supplier_tariff_eur_per_kwh : float
         Supplier tariff a shared kWh displaces [EUR/kWh incl. tax]: 0.1940,
@@ -94,12 +95,21 @@ class EconomicParams:
         also an individual self-consumption installation.
     turpe_acc_eur_per_kwh : float
         Network charge still due on each shared kWh [EUR/kWh], under the TURPE
-        option for collective self-consumption (self-produced energy billed at its
-        own rate). We did not find CRE's TURPE 7 figures for this option offline;
-        assumption: half of the ~30 % network share of a household bill
-        (reseaux.photovoltaique.info, citing SOeS 2018) applied to the displaced
-        tariff: 0.5 * 0.30 * 0.1940 = 0.0291. Replace it with your distributor's
-        figure; add here the taxes due on shared kWh if your PMO pays them.
+        option for collective self-consumption, which bills the self-produced
+        part of a participant's consumption at its own, lower rate. We did not
+        find TURPE 7 figures for this option; the TURPE 6 figures for a BT <= 36
+        kVA CU4 connection, self-produced part, were 1.64 / 1.29 / 0.77 / 0.37
+        c€/kWh (high season peak / off-peak, low season peak / off-peak), against
+        6.67 / 4.56 / 1.43 / 0.88 without the option (from Aug 2023; as used for
+        billing by the Énergie de Nantes cooperative, github.com/Energie-De-Nantes/
+        electricore). Default: their mean, 0.0102. The option also bills the rest
+        of the consumption (from the supplier) above the standard rate; that
+        extra is not counted here.
+    excise_eur_per_kwh : float
+        Excise duty (accise sur l'électricité) on each shared kWh [EUR/kWh]:
+        0.02998 from 1 Aug 2025 (29.98 EUR/MWh, as used by the same cooperative's
+        billing, electricore/config/accise_rules.csv). Assumed due on shared kWh;
+        set 0 if your operation is exempt.
     grid_gco2e_per_kwh : float
         Carbon intensity of the grid electricity a PV kWh displaces [gCO2e/kWh]:
         32, French production 2023 (RTE, Bilan électrique 2023). Chosen over the
@@ -113,7 +123,7 @@ class EconomicParams:
     """
 
     capex_eur_per_kwp_by_band: tuple[float, float, float, float] = (2500.0, 1600.0, 1100.0, 900.0)
-    opex_eur_per_kwp_yr: float = 37.5
+    opex_share_of_capex_per_yr: float = 0.015
     degradation_per_yr: float = 0.005
     lifetime_yr: int = 25
     discount_rate: float = 0.045
@@ -133,7 +143,8 @@ class EconomicParams:
         0.0,
     )
     self_consumption_bonus_applies: bool = False
-    turpe_acc_eur_per_kwh: float = 0.0291
+    turpe_acc_eur_per_kwh: float = 0.0102
+    excise_eur_per_kwh: float = 0.02998
     grid_gco2e_per_kwh: float = 32.0
     pv_gco2e_per_kwh: float = 40.0
 
@@ -230,14 +241,14 @@ def npv_of_sizes(
     _, ageing, prices, discount = _yearly_factors(params)
     prod = np.asarray(annual_prod_kwh, dtype=float)
     autocons = np.minimum(np.asarray(annual_autocons_kwh, dtype=float), prod)
-    kwp = np.array([_installations(k).sum() for k in installations])
-    invest = np.array([capex_eur(k, params) - bonus_eur(k, params) for k in installations])
+    gross = np.array([capex_eur(k, params) for k in installations])
+    invest = gross - np.array([bonus_eur(k, params) for k in installations])
     surplus_price = np.array([surplus_price_eur_per_kwh(k, params) for k in installations])
     shared_weight = (discount * ageing * prices).sum() * params.shared_price_eur_per_kwh
     surplus_weight = (discount * ageing).sum() * surplus_price
-    opex_weight = (discount[1:] * prices[1:]).sum() * params.opex_eur_per_kwp_yr
+    opex_weight = (discount[1:] * prices[1:]).sum() * params.opex_share_of_capex_per_yr
     return (
-        autocons * shared_weight + (prod - autocons) * surplus_weight - kwp * opex_weight - invest
+        autocons * shared_weight + (prod - autocons) * surplus_weight - gross * opex_weight - invest
     )
 
 
@@ -282,9 +293,9 @@ def cash_flows(
     prod = annual_prod_kwh * ageing
     autocons = min(annual_autocons_kwh, annual_prod_kwh) * ageing
     surplus = prod - autocons
-    total_kwp = float(_installations(kwp).sum())
-    capex = np.where(years == 0, capex_eur(kwp, params) - bonus_eur(kwp, params), 0.0)
-    opex = np.where(running, params.opex_eur_per_kwp_yr * total_kwp * prices, 0.0)
+    gross = capex_eur(kwp, params)
+    capex = np.where(years == 0, gross - bonus_eur(kwp, params), 0.0)
+    opex = np.where(running, params.opex_share_of_capex_per_yr * gross * prices, 0.0)
     shared = autocons * params.shared_price_eur_per_kwh * prices
     sold = surplus * surplus_price_eur_per_kwh(kwp, params)
     net = shared + sold - opex - capex
@@ -386,7 +397,7 @@ def household_savings(autocons_kwh_per_household, params: EconomicParams | None 
     """First-year saving of each household [EUR/yr] on its shared kWh.
 
     Each shared kWh [kWh/yr] saves the displaced supplier tariff less the PMO's
-    price and the network charge still due. Accepts a number, an array or a
+    price and the network charge and excise still due on it. Accepts a number, an array or a
     Series (e.g. indexed by participant) and returns the same shape.
     """
     params = params or EconomicParams()
@@ -394,6 +405,7 @@ def household_savings(autocons_kwh_per_household, params: EconomicParams | None 
         params.supplier_tariff_eur_per_kwh
         - params.shared_price_eur_per_kwh
         - params.turpe_acc_eur_per_kwh
+        - params.excise_eur_per_kwh
     )
     return autocons_kwh_per_household * per_kwh
 

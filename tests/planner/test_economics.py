@@ -30,7 +30,7 @@ from planner.economics import (
 # 5,000 kWh produced, 4,000 shared at 0.10 and 1,000 sold at 0.05: 450 EUR a year.
 TOY = EconomicParams(
     capex_eur_per_kwp_by_band=(1000.0, 1000.0, 1000.0, 1000.0),
-    opex_eur_per_kwp_yr=0.0,
+    opex_share_of_capex_per_yr=0.0,
     degradation_per_yr=0.0,
     lifetime_yr=3,
     discount_rate=0.10,
@@ -105,6 +105,7 @@ def test_degradation_applied_year_after_year():
 def test_inflation_raises_prices_and_costs_but_not_the_surplus_contract():
     params = EconomicParams(inflation=0.02, degradation_per_yr=0.0, lifetime_yr=3)
     flows = cash_flows(1000.0, 600.0, 2.0, params)
+    # 2 kWc at 2,500 EUR/kWc, 1.5 % a year: 75 EUR, then inflation
     assert flows["opex_eur"].tolist() == pytest.approx([0, 75.0, 76.5, 78.03])
     assert flows["shared_revenue_eur"].iloc[2] == pytest.approx(600 * 0.12 * 1.02)
     assert flows["surplus_revenue_eur"].iloc[1] == flows["surplus_revenue_eur"].iloc[3]
@@ -130,7 +131,7 @@ def test_lcoe_includes_running_costs():
 
 def test_household_savings_per_shared_kwh():
     params = EconomicParams()
-    per_kwh = 0.1940 - 0.12 - 0.0291
+    per_kwh = 0.1940 - 0.12 - 0.0102 - 0.02998
     assert household_savings(1000.0, params) == pytest.approx(1000 * per_kwh)
     series = pd.Series([0.0, 500.0], index=["A", "B"])
     assert household_savings(series, params).tolist() == pytest.approx([0.0, 500 * per_kwh])
