@@ -82,8 +82,9 @@ class EconomicParams:
         of an installation taking part in an ACC operation can be sold under an
         S21 contract (helioze.fr, "L'autoconsommation collective"). Above
         100 kWc our table has no figure: the 9-100 kWc rate is kept (an
-        assumption). Set a market price instead if the surplus goes to an
-        aggregator.
+        assumption). An S21 contract lasts 20 years; beyond it, over a longer
+        lifetime, the same price is kept (an assumption). Set a market price
+        instead if the surplus goes to an aggregator.
     self_consumption_bonus_eur_per_kwp_by_band : tuple of 4 float
         S21 self-consumption bonus [EUR/kWc]: 80 (<= 9), 140 (9-36), 70 (36-100),
         0 above; Q1 2026 (same CRE source as the surplus tariff).

@@ -127,6 +127,12 @@ def sweep_scaling(
         One row per size with :data:`SWEEP_COLUMNS`: ``kwp`` [kWc], ``prod_kwh``,
         ``autocons_kwh``, ``surplus_kwh``, ``cons_kwh`` [kWh over the period],
         ``self_consumption_rate``, ``self_production_rate`` [-], ``npv_eur`` [EUR].
+
+    Notes
+    -----
+    The NPV needs yearly energies: on a DatetimeIndex the period's kWh are
+    scaled to 365 days (a typical year is left as it is); on any other index the
+    period is taken as one year.
     """
     params = params or EconomicParams()
     total = _total_consumption(cons)

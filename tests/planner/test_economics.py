@@ -196,3 +196,17 @@ def test_npv_of_sizes_matches_the_cash_flows(prod, share, sizes, inflation, degr
         cash_flows(prod, prod * share, sizes, params)["net_eur"], params.nominal_discount_rate
     )
     assert fast == pytest.approx(slow, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capex=st.floats(100, 1e6),
+    income=st.lists(st.floats(0.0, 1e5), min_size=1, max_size=30),
+)
+def test_npv_is_zero_at_the_irr(capex, income):
+    values = np.array([-capex, *income])
+    rate, reason = irr_with_reason(values)
+    if math.isnan(rate):
+        assert reason is not None
+    else:
+        assert npv(values, rate) == pytest.approx(0.0, abs=1e-6 * capex)

@@ -162,3 +162,27 @@ def test_every_explanation_reads_in_both_languages(lang):
         }
         text = t(rec.key, lang, **words)
         assert number(rec.params["kwp"], lang) in text and "{" not in text
+
+
+def test_planes_are_priced_one_installation_each():
+    params = EconomicParams()
+    planes = pd.DataFrame({"big": [1.0, 2.0, 1.0, 0.0], "small": [0.5, 1.0, 0.5, 0.0]})
+    kwp = pd.Series({"big": 20.0, "small": 5.0})
+    sweep = sweep_planes(planes, kwp, CONS, params)
+    # both planes: 1.5, 3, 1.5, 0 against 2 a step -> AUTOCONS 1.5 + 2 + 1.5 = 5 of 6
+    assert sweep["autocons_kwh"].iloc[1] == pytest.approx(5.0)
+    both = npv(cash_flows(6.0, 5.0, [20.0, 5.0], params)["net_eur"], params.nominal_discount_rate)
+    assert sweep["npv_eur"].iloc[1] == pytest.approx(both)
+    # priced as one 25 kWc installation it would cost less: 25 x 1,600 < 20 x 1,600 + 5 x 2,500
+    one = npv(cash_flows(6.0, 5.0, 25.0, params)["net_eur"], params.nominal_discount_rate)
+    assert one > both
+
+
+def test_half_hour_year_is_one_year():
+    index = pd.date_range("2025-01-01", periods=17520, freq="30min")
+    prod = pd.Series(0.1, index=index)
+    cons = pd.Series(0.2, index=index)
+    params = EconomicParams()
+    row = sweep_scaling(prod, cons, 1.0, [1.0], params).iloc[0]
+    expected = npv(cash_flows(1752.0, 1752.0, 1.0, params)["net_eur"], params.nominal_discount_rate)
+    assert row["npv_eur"] == pytest.approx(expected)
