@@ -6,6 +6,22 @@ from planner.consumption_io import (
     inspect_consumption,
     read_consumption,
 )
+from planner.economics import (
+    EconomicParams,
+    Economics,
+    capex_eur,
+    cash_flows,
+    co2_avoided,
+    discounted_payback,
+    economics,
+    household_savings,
+    irr,
+    irr_with_reason,
+    lcoe,
+    npv,
+    npv_of_sizes,
+    simple_payback,
+)
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.files import identify_file, kind_message, misplaced
 from planner.flows import EnergyFlows, flows
@@ -18,8 +34,28 @@ from planner.load_shapes import (
 )
 from planner.profile import ProfileReport, heating_bracket, to_typical_year
 from planner.roof_share import Households, households_sharing, share_of
+from planner.sizing import Recommendation, recommend, sweep_planes, sweep_scaling
 
 __all__ = [
+    # econ: economics, carbon and sizing
+    "EconomicParams",
+    "Economics",
+    "Recommendation",
+    "capex_eur",
+    "cash_flows",
+    "co2_avoided",
+    "discounted_payback",
+    "economics",
+    "household_savings",
+    "irr",
+    "irr_with_reason",
+    "lcoe",
+    "npv",
+    "npv_of_sizes",
+    "recommend",
+    "simple_payback",
+    "sweep_planes",
+    "sweep_scaling",
     "EnergyFlows",
     "EstimateAssumptions",
     "Household",
@@ -28,8 +64,8 @@ __all__ = [
     "QualityReport",
     "QualityRules",
     "daily_heatmap",
-    "month_starts",
     "estimate_profile",
+    "month_starts",
     "flows",
     "heating_bracket",
     "households_sharing",
