@@ -1,0 +1,69 @@
+"""Storage, consent and safety: accounts, households' curves under consent, access log.
+
+Plain Python over SQLAlchemy 2 and Alembic, no Streamlit: the pages only call
+these functions. Open the store once per process with :func:`open_store`, apply
+the migrations with :func:`upgrade`, then call the service functions with it.
+Every refusal is a :class:`StoreError` whose ``code`` the catalogue translates
+(``problem.<code>``).
+"""
+
+from planner.store.accounts import (
+    authenticate,
+    create_account,
+    create_project,
+    delete_account,
+    get_account,
+)
+from planner.store.consents import (
+    ConsentTerms,
+    add_years,
+    give_consent,
+    list_consents,
+    purge_expired,
+    shared_curve,
+    withdraw_consent,
+)
+from planner.store.crypto import new_key
+from planner.store.engine import Store, make_engine, open_store, read, upgrade, write
+from planner.store.errors import StoreError
+from planner.store.models import ROLES, STEPS, Base
+from planner.store.reads import HouseholdExport, access_log, export_household, read_curve_as
+from planner.store.records import AccessRecord, AccountRecord, ConsentRecord, ProjectRecord
+from planner.store.settings import StoreConfig, data_dir, database_url
+
+__all__ = [
+    "ROLES",
+    "STEPS",
+    "AccessRecord",
+    "AccountRecord",
+    "Base",
+    "ConsentRecord",
+    "ConsentTerms",
+    "HouseholdExport",
+    "ProjectRecord",
+    "Store",
+    "StoreConfig",
+    "StoreError",
+    "access_log",
+    "add_years",
+    "authenticate",
+    "create_account",
+    "create_project",
+    "data_dir",
+    "database_url",
+    "delete_account",
+    "export_household",
+    "get_account",
+    "give_consent",
+    "list_consents",
+    "make_engine",
+    "new_key",
+    "open_store",
+    "purge_expired",
+    "read",
+    "read_curve_as",
+    "shared_curve",
+    "upgrade",
+    "withdraw_consent",
+    "write",
+]

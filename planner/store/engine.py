@@ -1,0 +1,162 @@
+"""Opening the store: the engine, its connection settings, transactions and migrations.
+
+SQLite (the embedded default) gets, on every connection: WAL journal (readers
+never block the writer), a busy timeout, foreign keys on, and write
+transactions that take the write lock up front (``BEGIN IMMEDIATE``): two
+writers queue on the busy timeout instead of failing half-way with "database is
+locked". This is SQLAlchemy's documented recipe for pysqlite transaction
+control (sqlite dialect docs, "Enabling Non-Legacy SQLite Transactional Modes"):
+the driver's own BEGIN is switched off and SQLAlchemy emits ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from planner.store.crypto import key_file, parse_key
+from planner.store.errors import StoreError
+from planner.store.settings import StoreConfig, configured_key, data_dir, database_url
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_READ_ONLY = "quartier_solaire_read_only"
+# Any constant: serialises concurrent upgrades of one PostgreSQL database.
+_PG_UPGRADE_LOCK = 7_316_402
+
+
+@dataclass(frozen=True)
+class Store:
+    """An open store: the engine, the key that encrypts curves, and the tunable figures.
+
+    One per process (it holds a connection pool and no per-user state); build it
+    with :func:`open_store`.
+    """
+
+    engine: Engine
+    key: bytes | None
+    config: StoreConfig = field(default_factory=StoreConfig)
+
+    @property
+    def embedded(self) -> bool:
+        """True on the embedded SQLite database (where the demo sign-in is offered)."""
+        return self.engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, config: StoreConfig | None = None) -> Engine:
+    """Return an engine for ``url`` with the store's connection settings.
+
+    Statement parameters are never logged nor put in error messages
+    (``hide_parameters``): they hold logins, hashes and ciphertexts.
+    """
+    config = config or StoreConfig()
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, hide_parameters=True, connect_args={"timeout": config.busy_timeout_s}
+        )
+        _sqlite_settings(engine, config)
+        return engine
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+def _sqlite_settings(engine: Engine, config: StoreConfig) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Switch off the driver's own (late, DML-only) BEGIN: we emit ours below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(config.busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # In WAL, NORMAL loses no committed transaction when the process dies.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def open_store(
+    url: str | None = None,
+    *,
+    key: str | bytes | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    config: StoreConfig | None = None,
+) -> Store:
+    """Open the store named by ``url``, or by the settings (see :func:`database_url`).
+
+    The curve key is ``key`` if given, else ``QUARTIER_SOLAIRE_DATA_KEY`` from
+    the environment or ``secrets``, else, on the embedded database only, a key
+    file generated in the data folder. On an external database with no key
+    configured, storing or reading a curve raises ``store_no_key``.
+    """
+    config = config or StoreConfig()
+    url = url or database_url(secrets)
+    engine = make_engine(url, config)
+    if isinstance(key, str):
+        key = parse_key(key)
+    elif key is None and (text_key := configured_key(secrets)):
+        key = parse_key(text_key)
+    elif key is None and engine.dialect.name == "sqlite":
+        key = key_file(data_dir())
+    return Store(engine=engine, key=key, config=config)
+
+
+@contextmanager
+def write(store: Store) -> Iterator[Session]:
+    """Yield a session in one write transaction: committed at the end, rolled back on error."""
+    with _translated(), Session(store.engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+@contextmanager
+def read(store: Store) -> Iterator[Session]:
+    """Yield a session in one read-only transaction (it never takes SQLite's write lock)."""
+    engine = store.engine.execution_options(**{_READ_ONLY: True})
+    with _translated(), Session(engine) as session:
+        with session.begin():
+            yield session
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as error:
+        if "locked" in str(error.orig) or "busy" in str(error.orig):
+            raise StoreError("store_busy", "The database is busy; try again in a moment.") from None
+        raise
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """Return an Alembic configuration built in code (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(store: Store, revision: str = "head") -> str | None:
+    """Apply the migrations up to ``revision``; return the revision the database is at."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    with store.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_UPGRADE_LOCK})
+        command.upgrade(alembic_config(connection), revision)
+        return MigrationContext.configure(connection).get_current_revision()
