@@ -108,7 +108,7 @@ def _not_a_curve() -> StoreError:
 
 
 def _step_min(index: pd.DatetimeIndex) -> int:
-    steps = np.diff(index.asi8) / 60e9
+    steps = np.diff(index.as_unit("ns").asi8) / 60e9  # pandas 3 indexes may be in µs
     step = int(round(float(np.median(steps))))
     # Calendar days are 23 or 25 hours long on the days clocks change.
     return _DAY_MIN if abs(step - _DAY_MIN) <= 60 else step
@@ -127,11 +127,15 @@ def _checked_curve(energy: object) -> pd.Series:
     return values
 
 
-def _binned(energy: pd.Series, rule: str) -> pd.Series:
-    # A bin with any gap is a gap: a partial sum would understate the energy.
+def _binned(energy: pd.Series, rule: str, step_min: int) -> pd.Series:
+    # A bin with a gap, or only partly covered (at the edges), is a gap: a partial
+    # sum would understate the energy.
     sums = energy.resample(rule).sum(min_count=1)
-    gaps = energy.isna().resample(rule).sum() > 0
-    return sums.mask(gaps)
+    present = energy.resample(rule).count()
+    starts = sums.index
+    ends = starts + (pd.DateOffset(days=1) if rule == "D" else pd.Timedelta(rule))
+    expected = (ends - starts) / pd.Timedelta(minutes=step_min)
+    return sums.mask(present.to_numpy() < expected.to_numpy())
 
 
 def shared_curve(energy: pd.Series, step: str) -> tuple[pd.Series, int]:
@@ -143,9 +147,9 @@ def shared_curve(energy: pd.Series, step: str) -> tuple[pd.Series, int]:
     values = _checked_curve(energy)
     step_min = _step_min(values.index)
     if step == "daily" and step_min < _DAY_MIN:
-        values, step_min = _binned(values, "D"), _DAY_MIN
+        values, step_min = _binned(values, "D", step_min), _DAY_MIN
     elif step == "30min" and step_min < 30:
-        values, step_min = _binned(values, "30min"), 30
+        values, step_min = _binned(values, "30min", step_min), 30
     values.name = "energy_kwh"
     return values, step_min
 

@@ -89,7 +89,8 @@ def decrypt(key: bytes, payload: bytes, bound_to: str) -> bytes:
 def pack_curve(energy: pd.Series) -> bytes:
     """Return a curve (energy per interval [kWh] on a time-zone-aware index) as bytes."""
     index = pd.DatetimeIndex(energy.index)
-    tz = str(index.tz or "UTC").encode()
+    # The zone and the index's unit travel with the values: the curve comes back as it went.
+    tz = f"{index.tz or 'UTC'}|{index.unit}".encode()
     buffer = io.BytesIO()
     buffer.write(_MAGIC + len(tz).to_bytes(2, "big") + tz)
     buffer.write(index.as_unit("ns").asi8.astype("<i8").tobytes())
@@ -103,10 +104,11 @@ def unpack_curve(data: bytes) -> pd.Series:
     if raw[:4] != _MAGIC:
         raise StoreError("store_bad_key", "A stored curve is not in a known format.")
     size = int.from_bytes(raw[4:6], "big")
-    tz = raw[6 : 6 + size].decode()
+    tz, _, unit = raw[6 : 6 + size].decode().partition("|")
     body = raw[6 + size :]
     n = len(body) // 16
     stamps = np.frombuffer(body[: 8 * n], dtype="<i8")
     values = np.frombuffer(body[8 * n :], dtype="<f8").copy()
     index = pd.DatetimeIndex(pd.to_datetime(stamps, unit="ns", utc=True)).tz_convert(tz)
+    index = index.as_unit(unit or "ns")
     return pd.Series(values, index=index.rename("time"), name="energy_kwh")

@@ -125,7 +125,7 @@ def write(store: Store) -> Iterator[Session]:
 def read(store: Store) -> Iterator[Session]:
     """Yield a session in one read-only transaction (it never takes SQLite's write lock)."""
     engine = store.engine.execution_options(**{_READ_ONLY: True})
-    with _translated(), Session(engine) as session:
+    with _translated(), Session(engine, expire_on_commit=False) as session:
         with session.begin():
             yield session
 
