@@ -1,4 +1,4 @@
-"""A store on each backend: SQLite always, PostgreSQL when QUARTIER_SOLAIRE_TEST_POSTGRES_URL names one."""
+"""A store on each backend: SQLite always, PostgreSQL when the test URL names one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The schema comes from the migrations, matches the models, and SQLite is set up for concurrency."""
+"""The schema comes from the migrations, matches the models; SQLite is set up for concurrency."""
 
 import sqlite3
 
