@@ -11,6 +11,7 @@ the driver's own BEGIN is switched off and SQLAlchemy emits ours.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,13 +50,29 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
 
+class _NoRows(logging.Filter):
+    """Drops SQLAlchemy's DEBUG records of result rows: they hold logins and curves."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+def _quiet_rows() -> None:
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoRows) for f in logger.filters):
+        logger.addFilter(_NoRows())
+
+
 def make_engine(url: str, config: StoreConfig | None = None) -> Engine:
     """Return an engine for ``url`` with the store's connection settings.
 
-    Statement parameters are never logged nor put in error messages
-    (``hide_parameters``): they hold logins, hashes and ciphertexts.
+    Nothing personal reaches a log, whatever the log level: statement
+    parameters are neither logged nor put in error messages
+    (``hide_parameters``), and result rows are filtered out of SQLAlchemy's
+    debug log. They hold logins, hashes and curves.
     """
     config = config or StoreConfig()
+    _quiet_rows()
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
