@@ -30,6 +30,7 @@ from planner.store.models import ROLES, STEPS, Base
 from planner.store.reads import HouseholdExport, access_log, export_household, read_curve_as
 from planner.store.records import AccessRecord, AccountRecord, ConsentRecord, ProjectRecord
 from planner.store.settings import StoreConfig, data_dir, database_url
+from planner.store.startup import prepare_store
 
 __all__ = [
     "ROLES",
@@ -59,6 +60,7 @@ __all__ = [
     "make_engine",
     "new_key",
     "open_store",
+    "prepare_store",
     "purge_expired",
     "read",
     "read_curve_as",

@@ -91,3 +91,29 @@ def test_every_store_error_code_has_words_in_both_languages():
     error = StoreError("store_throttled", "Too many.", {"minutes": 4})
     for lang in LANGUAGES:
         assert "4 min" in describe(error, lang)
+
+
+def test_prepare_store_migrates_and_purges_expired_consents(clean_env, monkeypatch):
+    from datetime import timedelta
+
+    from planner.store import (
+        create_account,
+        create_project,
+        give_consent,
+        list_consents,
+        prepare_store,
+    )
+    from planner.store.models import utcnow
+    from tests.planner.store.conftest import curve, terms
+
+    store = prepare_store({"unused": "setting"})
+    assert store.embedded and (clean_env / "quartier-solaire.sqlite3").is_file()
+    resident = create_account(store, "r@example.org", "resident")
+    coop = create_account(store, "c@example.org", "cooperative", organisation="E")
+    project = create_project(store, coop.id, "P", "purpose", "v1")
+    past = utcnow() - timedelta(days=40)
+    short = terms(project, expires_at=past + timedelta(days=30))
+    give_consent(store, resident.id, short, curve(), now=past)
+    assert len(list_consents(store, resident.id)) == 1
+    prepare_store()
+    assert list_consents(store, resident.id) == []
