@@ -17,6 +17,7 @@ from planner.store.accounts import (
 from planner.store.consents import (
     ConsentTerms,
     add_years,
+    change_consent,
     give_consent,
     list_consents,
     purge_expired,
@@ -48,6 +49,7 @@ __all__ = [
     "access_log",
     "add_years",
     "authenticate",
+    "change_consent",
     "create_account",
     "create_project",
     "data_dir",

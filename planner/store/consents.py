@@ -19,7 +19,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from planner.store.crypto import encrypt, pack_curve
+from planner.store.crypto import decrypt, encrypt, pack_curve, unpack_curve
 from planner.store.engine import Store, read, write
 from planner.store.errors import StoreError
 from planner.store.models import (
@@ -239,17 +239,20 @@ def _give(session, store, account_id, terms, values, step_min, now) -> ConsentRe
 
 def _add_curve(session, store, consent: Consent, values: pd.Series, step_min: int) -> Curve:
     # The id is known before encryption: the ciphertext is bound to it.
-    curve = Curve(
-        id=new_id(), household_id=consent.household_id, consent=consent, step_min=step_min
-    )
+    curve = Curve(id=new_id(), household_id=consent.household_id, consent=consent)
+    _fill_curve(curve, store, values, step_min)
+    session.add(curve)
+    return curve
+
+
+def _fill_curve(curve: Curve, store: Store, values: pd.Series, step_min: int) -> None:
     known = values.notna()
+    curve.step_min = step_min
     curve.coverage = float(known.mean())
     curve.annual_kwh = float(values[known].mean() * _MINUTES_PER_YEAR / step_min)
     curve.period_start = values.index[0].to_pydatetime()
     curve.period_end = (values.index[-1] + pd.Timedelta(minutes=step_min)).to_pydatetime()
     curve.payload = encrypt(store.key, pack_curve(values), curve.id)
-    session.add(curve)
-    return curve
 
 
 def _consent_record(consent: Consent) -> ConsentRecord:
@@ -285,6 +288,20 @@ def list_consents(store: Store, account_id: str) -> list[ConsentRecord]:
         return [_consent_record(c) for c in consents]
 
 
+def _own_consent(session: Session, account_id: str, consent_id: str) -> Consent:
+    consent = session.scalars(
+        select(Consent)
+        .join(Household)
+        .where(Consent.id == consent_id, Household.owner_id == account_id)
+    ).first()
+    if consent is None:
+        raise StoreError(
+            "store_consent_not_found",
+            "This consent no longer exists: it was already withdrawn, or it expired.",
+        )
+    return consent
+
+
 def withdraw_consent(store: Store, account_id: str, consent_id: str) -> None:
     """Withdraw a consent: delete it, its curve and all derived from it, at once.
 
@@ -295,20 +312,61 @@ def withdraw_consent(store: Store, account_id: str, consent_id: str) -> None:
         already withdrawn (a second click), or it expired and was purged.
     """
     with write(store) as session:
-        consent = session.scalars(
-            select(Consent)
-            .join(Household)
-            .where(Consent.id == consent_id, Household.owner_id == account_id)
-        ).first()
-        if consent is None:
-            raise StoreError(
-                "store_consent_not_found",
-                "This consent no longer exists: it was already withdrawn, or it expired.",
-            )
-        session.delete(consent)
+        session.delete(_own_consent(session, account_id, consent_id))
         session.flush()
         _drop_empty_households(session)
     _log.info("consent withdrawn")
+
+
+def change_consent(
+    store: Store,
+    account_id: str,
+    consent_id: str,
+    terms: ConsentTerms,
+    *,
+    now: datetime | None = None,
+) -> ConsentRecord:
+    """Change a consent's terms: a new agreement, starting now, for the same project.
+
+    Choosing daily totals replaces the stored curve by its daily totals at once.
+    A finer step than the one stored cannot be made up: the resident withdraws
+    and shares the curve again.
+
+    Raises
+    ------
+    StoreError
+        ``store_consent_not_found``, ``store_step_finer``, or any invalid term
+        (see :func:`give_consent`). Nothing is changed then.
+    """
+    now = now or utcnow()
+    with write(store) as session:
+        consent = _own_consent(session, account_id, consent_id)
+        if terms.project_id != consent.project_id:
+            raise StoreError("store_unknown_project", "This project does not exist (any more).")
+        consent.expires_at = _check_terms(terms, consent.project, store, now)
+        for curve in consent.curves:
+            _restep(curve, store, terms.step)
+        consent.cooperative_curve = terms.cooperative_curve
+        consent.city_aggregates = terms.city_aggregates
+        consent.step, consent.purpose = terms.step, terms.purpose
+        consent.starts_at, consent.wording_version = now, terms.wording_version
+        session.flush()
+        record = _consent_record(consent)
+    _log.info("consent changed (step %s)", terms.step)
+    return record
+
+
+def _restep(curve: Curve, store: Store, step: str) -> None:
+    if step == "30min" and curve.step_min == _DAY_MIN:
+        raise StoreError(
+            "store_step_finer",
+            "Daily totals cannot become a 30-minute curve: withdraw, then share the curve again.",
+        )
+    if step == "daily" and curve.step_min < _DAY_MIN:
+        if store.key is None:
+            raise StoreError("store_no_key", "No data key is configured: curves cannot be read.")
+        values = unpack_curve(decrypt(store.key, curve.payload, curve.id))
+        _fill_curve(curve, store, *shared_curve(values, "daily"))
 
 
 def _drop_empty_households(session: Session) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from planner.store import (
     StoreError,
     add_years,
+    change_consent,
     give_consent,
     list_consents,
     purge_expired,
@@ -231,3 +232,62 @@ def test_purge_expired_deletes_expired_consents_and_their_curves(store, people):
     assert traces(store.engine, needles) == []
     assert _counts(store) == {"households": 1, "consents": 1, "curves": 1, "access_log": 0}
     assert purge_expired(store, now + timedelta(days=30)) == 0
+
+
+def test_change_to_daily_totals_replaces_the_stored_curve_at_once(store, people):
+    resident, coop = people["resident"], people["coop"]
+    energy = curve(days=3)
+    consent = give_consent(store, resident.id, terms(people["project"]), energy)
+    before = _ids(store, consent)[-1]
+    later = utcnow() + timedelta(days=3)
+    changed = change_consent(
+        store,
+        resident.id,
+        consent.id,
+        terms(people["project"], step="daily", city_aggregates=True),
+        now=later,
+    )
+    assert (changed.id, changed.step, changed.step_min) == (consent.id, "daily", 1440)
+    assert changed.city_aggregates and changed.starts_at == later
+    assert changed.expires_at == add_years(later, 1)
+    assert traces(store.engine, [before]) == []  # the 30-minute ciphertext is gone
+    daily = read_curve_as(store, coop.id, consent.pseudonym, "sizing")
+    assert daily.iloc[1] == pytest.approx(energy.loc["2025-03-29"].sum())
+    # Daily totals cannot become half-hours again: a clear refusal, nothing changed.
+    with pytest.raises(StoreError) as error:
+        change_consent(store, resident.id, consent.id, terms(people["project"]))
+    assert error.value.code == "store_step_finer"
+    assert list_consents(store, resident.id)[0].step == "daily"
+
+
+def test_change_can_stop_the_cooperative_reading(store, people):
+    resident = people["resident"]
+    consent = give_consent(store, resident.id, terms(people["project"]), curve())
+    only_city = terms(people["project"], cooperative_curve=False, city_aggregates=True)
+    change_consent(store, resident.id, consent.id, only_city)
+    with pytest.raises(StoreError, match="may not"):
+        read_curve_as(store, people["coop"].id, consent.pseudonym, "sizing")
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"cooperative_curve": False}, "store_no_recipient"),
+        ({"expires_at": utcnow() + timedelta(days=4 * 366)}, "store_invalid_duration"),
+        ({"project_id": "0" * 32}, "store_unknown_project"),
+    ],
+)
+def test_invalid_changes_change_nothing(store, people, changes, code):
+    resident = people["resident"]
+    consent = give_consent(store, resident.id, terms(people["project"]), curve())
+    with pytest.raises(StoreError) as error:
+        change_consent(store, resident.id, consent.id, terms(people["project"], **changes))
+    assert error.value.code == code
+    assert list_consents(store, resident.id) == [consent]
+
+
+def test_nobody_changes_someone_elses_consent(store, people):
+    consent = give_consent(store, people["resident"].id, terms(people["project"]), curve())
+    with pytest.raises(StoreError) as error:
+        change_consent(store, people["coop"].id, consent.id, terms(people["project"]))
+    assert error.value.code == "store_consent_not_found"
