@@ -12,6 +12,7 @@ from planner.store.accounts import (
     create_account,
     create_project,
     delete_account,
+    demo_accounts,
     get_account,
 )
 from planner.store.consents import (
@@ -28,7 +29,15 @@ from planner.store.crypto import new_key
 from planner.store.engine import Store, make_engine, open_store, read, upgrade, write
 from planner.store.errors import StoreError
 from planner.store.models import ROLES, STEPS, Base
-from planner.store.reads import HouseholdExport, access_log, export_household, read_curve_as
+from planner.store.reads import (
+    HouseholdExport,
+    SharedHousehold,
+    access_log,
+    export_household,
+    read_curve_as,
+    read_curves_as,
+    shared_households,
+)
 from planner.store.records import AccessRecord, AccountRecord, ConsentRecord, ProjectRecord
 from planner.store.settings import StoreConfig, data_dir, database_url
 from planner.store.startup import prepare_store
@@ -43,6 +52,7 @@ __all__ = [
     "ConsentTerms",
     "HouseholdExport",
     "ProjectRecord",
+    "SharedHousehold",
     "Store",
     "StoreConfig",
     "StoreError",
@@ -55,6 +65,7 @@ __all__ = [
     "data_dir",
     "database_url",
     "delete_account",
+    "demo_accounts",
     "export_household",
     "get_account",
     "give_consent",
@@ -66,7 +77,9 @@ __all__ = [
     "purge_expired",
     "read",
     "read_curve_as",
+    "read_curves_as",
     "shared_curve",
+    "shared_households",
     "upgrade",
     "withdraw_consent",
     "write",

@@ -177,6 +177,48 @@ def _count_failure(account: Account, now: datetime, config: StoreConfig) -> None
         account.failed_attempts, account.first_failed_at = 0, None
 
 
+# One account per role for the embedded demo; they have no password: the demo
+# sign-in picks one, and is off as soon as a database URL is configured.
+DEMO_LOGINS: dict[str, str] = {
+    "resident": "demo-habitant",
+    "cooperative": "demo-cooperative",
+    "city": "demo-ville",
+}
+DEMO_ORGANISATIONS: dict[str, str | None] = {
+    "resident": None,
+    "cooperative": "Coopérative solaire (démo)",
+    "city": "Ville (démo)",
+}
+
+
+def demo_accounts(store: Store) -> dict[str, AccountRecord]:
+    """Return the demo account of each role, created the first time.
+
+    Raises
+    ------
+    StoreError
+        ``store_demo_off`` on an external database: demo accounts exist only
+        on the embedded one.
+    """
+    if not store.embedded:
+        raise StoreError("store_demo_off", "The demo sign-in is off on this database.")
+    accounts = {}
+    for role, login in DEMO_LOGINS.items():
+        with read(store) as session:
+            found = session.scalars(select(Account).where(Account.login == login)).first()
+            accounts[role] = _record(found) if found else None
+        if accounts[role] is None:
+            try:
+                accounts[role] = create_account(
+                    store, login, role, organisation=DEMO_ORGANISATIONS[role]
+                )
+            except StoreError as error:
+                if error.code != "store_login_taken":
+                    raise
+                return demo_accounts(store)  # another process created it first
+    return accounts
+
+
 def get_account(store: Store, account_id: str) -> AccountRecord:
     """Return the account ``account_id``.
 

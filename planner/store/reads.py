@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.store.consents import shared_curve
 from planner.store.crypto import decrypt, unpack_curve
 from planner.store.engine import Store, read, write
 from planner.store.errors import StoreError
@@ -145,6 +146,127 @@ def access_log(store: Store, account_id: str) -> list[AccessRecord]:
             AccessRecord(a.reader_role, a.reader_organisation, a.purpose, a.read_at, name)
             for a, name in rows
         ]
+
+
+@dataclass(frozen=True)
+class SharedHousehold:
+    """One household as a cooperative sees it: a pseudonym and what it shares.
+
+    ``step_min`` [min], ``coverage`` [0-1] of the stored period, ``annual_kwh``
+    [kWh] annualised from the stored curve, ``expires_at`` the consent's end.
+    """
+
+    pseudonym: str
+    step: str
+    step_min: int
+    coverage: float
+    annual_kwh: float | None
+    expires_at: datetime
+
+
+def _project_for(session: Session, reader_id: str, project_id: str) -> tuple[Account, Project]:
+    reader = session.get(Account, reader_id)
+    project = session.get(Project, project_id)
+    if reader is None or project is None or reader.role != "cooperative":
+        raise _not_allowed()
+    if not reader.organisation or reader.organisation != project.organisation:
+        raise _not_allowed()
+    return reader, project
+
+
+def _shared(session: Session, project: Project, now: datetime) -> list[tuple[Consent, Curve]]:
+    rows = session.execute(
+        select(Consent, Curve)
+        .join(Curve, Curve.consent_id == Consent.id)
+        .where(
+            Consent.project_id == project.id,
+            Consent.cooperative_curve.is_(True),
+            Consent.expires_at > now,
+        )
+    ).all()
+    # Ordered by pseudonym: random, so the order says nothing about who joined when.
+    return sorted(((c, v) for c, v in rows), key=lambda row: row[0].household.pseudonym)
+
+
+def _log_reads(session, reader: Account, rows, purpose: str, now: datetime) -> None:
+    if not purpose.strip():
+        raise StoreError("store_purpose_required", "Say why you read this household's data.")
+    for consent, _curve in rows:
+        session.add(
+            AccessLog(
+                household_id=consent.household_id,
+                consent_id=consent.id,
+                reader_id=reader.id,
+                reader_role=reader.role,
+                reader_organisation=reader.organisation,
+                purpose=purpose,
+                read_at=now,
+            )
+        )
+
+
+def shared_households(
+    store: Store, reader_id: str, project_id: str, purpose: str, *, now: datetime | None = None
+) -> list[SharedHousehold]:
+    """Return the households that share their curve with the cooperative's project.
+
+    Each household listed gets an access-log row: its annual consumption is its data.
+
+    Raises
+    ------
+    StoreError
+        ``store_not_allowed`` unless the reader is a cooperative account of the
+        project's organisation; ``store_purpose_required``.
+    """
+    now = now or utcnow()
+    with write(store) as session:
+        reader, project = _project_for(session, reader_id, project_id)
+        rows = _shared(session, project, now)
+        _log_reads(session, reader, rows, purpose, now)
+        return [
+            SharedHousehold(
+                c.household.pseudonym, c.step, v.step_min, v.coverage, v.annual_kwh, c.expires_at
+            )
+            for c, v in rows
+        ]
+
+
+def read_curves_as(
+    store: Store,
+    reader_id: str,
+    project_id: str,
+    purpose: str,
+    *,
+    step: str = "30min",
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Return the pseudonymised curves shared with the project: time x pseudonym [kWh].
+
+    ``step="30min"`` holds the households that share their 30-minute curve;
+    ``step="daily"`` holds every household, finer curves summed into daily
+    totals. Every household read gets an access-log row.
+
+    Raises
+    ------
+    StoreError
+        As :func:`shared_households`.
+    """
+    now = now or utcnow()
+    with write(store) as session:
+        reader, project = _project_for(session, reader_id, project_id)
+        rows = [
+            (c, v) for c, v in _shared(session, project, now) if step == "daily" or v.step_min == 30
+        ]
+        _log_reads(session, reader, rows, purpose, now)
+        columns = {}
+        for consent, curve in rows:
+            values = _curve_values(store, curve)
+            if step == "daily" and curve.step_min < 1440:
+                values = shared_curve(values, "daily")[0]
+            columns[consent.household.pseudonym] = values
+    frame = pd.DataFrame(columns)
+    frame.index.name = "time"
+    return frame
 
 
 @dataclass(frozen=True)
