@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,8 @@ class Store:
     """
 
     engine: Engine
-    key: bytes | None
+    # Never in a repr: a Store printed in a log or an error page must not show the key.
+    key: bytes | None = field(repr=False)
     config: StoreConfig = field(default_factory=StoreConfig)
 
     @property
@@ -74,7 +75,7 @@ def make_engine(url: str, config: StoreConfig | None = None) -> Engine:
     config = config or StoreConfig()
     _quiet_rows()
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
+        path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(

@@ -117,3 +117,9 @@ def test_prepare_store_migrates_and_purges_expired_consents(clean_env, monkeypat
     assert len(list_consents(store, resident.id)) == 1
     prepare_store()
     assert list_consents(store, resident.id) == []
+
+
+def test_the_key_never_shows_in_the_stores_repr():
+    key = new_key()
+    store = open_store("sqlite://", key=key)
+    assert "key" not in repr(store) and str(parse_key(key)) not in repr(store)
