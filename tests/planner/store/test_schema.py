@@ -84,3 +84,15 @@ def test_foreign_keys_are_enforced(store):
 
     with pytest.raises(IntegrityError), write(store) as session:
         session.add(Household(owner_id="0" * 32))
+
+
+def test_the_migration_goes_down_and_up_again(store):
+    from alembic import command
+
+    from planner.store.engine import alembic_config
+
+    with store.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
+    assert upgrade(store) == "0001"
+    assert "curves" in inspect(store.engine).get_table_names()
