@@ -291,3 +291,26 @@ def test_nobody_changes_someone_elses_consent(store, people):
     with pytest.raises(StoreError) as error:
         change_consent(store, people["coop"].id, consent.id, terms(people["project"]))
     assert error.value.code == "store_consent_not_found"
+
+
+def test_one_form_submitted_twice_at_once_stores_one_consent(store, people):
+    import threading
+
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def submit() -> None:
+        start.wait()
+        try:
+            give_consent(store, people["resident"].id, terms(people["project"]), curve())
+            outcomes.append("stored")
+        except StoreError as error:
+            outcomes.append(error.code)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["store_consent_exists"] * 3 + ["stored"]
+    assert _counts(store) == {"households": 1, "consents": 1, "curves": 1, "access_log": 0}
