@@ -8,6 +8,7 @@ Every refusal is a :class:`StoreError` whose ``code`` the catalogue translates
 """
 
 from planner.store.accounts import (
+    account_for_identity,
     authenticate,
     create_account,
     create_project,
@@ -26,7 +27,15 @@ from planner.store.consents import (
     withdraw_consent,
 )
 from planner.store.crypto import new_key
-from planner.store.engine import Store, make_engine, open_store, read, upgrade, write
+from planner.store.engine import (
+    Store,
+    downgrade,
+    make_engine,
+    open_store,
+    read,
+    upgrade,
+    write,
+)
 from planner.store.errors import StoreError
 from planner.store.models import ROLES, STEPS, Base
 from planner.store.reads import (
@@ -57,6 +66,7 @@ __all__ = [
     "StoreConfig",
     "StoreError",
     "access_log",
+    "account_for_identity",
     "add_years",
     "authenticate",
     "change_consent",
@@ -66,6 +76,7 @@ __all__ = [
     "database_url",
     "delete_account",
     "demo_accounts",
+    "downgrade",
     "export_household",
     "get_account",
     "give_consent",

@@ -60,6 +60,7 @@ def create_account(
     *,
     password: str | None = None,
     organisation: str | None = None,
+    identity: tuple[str, str] | None = None,
 ) -> AccountRecord:
     """Create an account and return it.
 
@@ -75,6 +76,8 @@ def create_account(
     organisation : str, optional
         Required for cooperative and city accounts: it is what a resident's
         access log shows.
+    identity : (str, str), optional
+        OpenID Connect ``(issuer, subject)`` of an account that signs in that way.
 
     Raises
     ------
@@ -98,8 +101,15 @@ def create_account(
             "store_organisation_required", "Cooperative and city accounts name their organisation."
         )
     hashed = _hasher(store.config).hash(password) if password is not None else None
+    issuer, subject = identity or (None, None)
     account = Account(
-        login=login, role=role, organisation=organisation, password_hash=hashed, failed_attempts=0
+        login=login,
+        role=role,
+        organisation=organisation,
+        password_hash=hashed,
+        failed_attempts=0,
+        oidc_issuer=issuer,
+        oidc_subject=subject,
     )
     try:
         with write(store) as session:
@@ -156,6 +166,59 @@ def authenticate(
     return record
 
 
+def account_for_identity(
+    store: Store,
+    issuer: str,
+    subject: str,
+    *,
+    email: str | None = None,
+    role: str = "resident",
+    organisation: str | None = None,
+) -> AccountRecord:
+    """Return the account of an OpenID Connect identity, created at its first sign-in.
+
+    The identity is the provider's ``(issuer, subject)`` pair (``st.user.iss``
+    and ``st.user.sub`` after ``st.login``), never the e-mail: an address is
+    no proof of owning a local account, so an identity is never joined to an
+    existing account by e-mail. The e-mail becomes the login when it is free.
+
+    Raises
+    ------
+    StoreError
+        As :func:`create_account` for ``role`` and ``organisation``.
+    """
+    found = _by_identity(store, issuer, subject)
+    if found is not None:
+        return found
+    free = email and _by_login(store, email) is None
+    login = email if free else f"oidc-{secrets.token_hex(8)}"
+    try:
+        return create_account(
+            store, login, role, organisation=organisation, identity=(issuer, subject)
+        )
+    except StoreError as error:
+        # Signed in twice at once: the first sign-in created it.
+        if error.code == "store_login_taken" and (again := _by_identity(store, issuer, subject)):
+            return again
+        raise
+
+
+def _by_identity(store: Store, issuer: str, subject: str) -> AccountRecord | None:
+    with read(store) as session:
+        account = session.scalars(
+            select(Account).where(Account.oidc_issuer == issuer, Account.oidc_subject == subject)
+        ).first()
+        return _record(account) if account else None
+
+
+def _by_login(store: Store, login: str) -> AccountRecord | None:
+    with read(store) as session:
+        account = session.scalars(
+            select(Account).where(Account.login == _normal_login(login))
+        ).first()
+        return _record(account) if account else None
+
+
 def _verify(config: StoreConfig, hashed: str, password: str) -> bool:
     try:
         return _hasher(config).verify(hashed, password)
@@ -204,9 +267,7 @@ def demo_accounts(store: Store) -> dict[str, AccountRecord]:
         raise StoreError("store_demo_off", "The demo sign-in is off on this database.")
     accounts = {}
     for role, login in DEMO_LOGINS.items():
-        with read(store) as session:
-            found = session.scalars(select(Account).where(Account.login == login)).first()
-            accounts[role] = _record(found) if found else None
+        accounts[role] = _by_login(store, login)
         if accounts[role] is None:
             try:
                 accounts[role] = create_account(

@@ -169,12 +169,47 @@ def alembic_config(connection: Any = None) -> Any:
 
 
 def upgrade(store: Store, revision: str = "head") -> str | None:
-    """Apply the migrations up to ``revision``; return the revision the database is at."""
+    """Apply the migrations up to ``revision``; return the revision the database is at.
+
+    On SQLite, foreign keys are switched off while the migrations run (SQLite's
+    documented procedure for altering tables): copying a table in batch mode
+    drops the old one, and with foreign keys on, dropping it would cascade the
+    deletion to every household. They are checked before the commit.
+    """
+    return _migrate(store, "upgrade", revision)
+
+
+def downgrade(store: Store, revision: str) -> str | None:
+    """Undo the migrations down to ``revision`` (``"base"``: none), as safely as :func:`upgrade`."""
+    return _migrate(store, "downgrade", revision)
+
+
+def _migrate(store: Store, direction: str, revision: str) -> str | None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    with store.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_UPGRADE_LOCK})
-        command.upgrade(alembic_config(connection), revision)
-        return MigrationContext.configure(connection).get_current_revision()
+    with store.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction, where the pragma takes effect
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if not sqlite:
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_UPGRADE_LOCK}
+                    )
+                getattr(command, direction)(alembic_config(connection), revision)
+                if sqlite:
+                    _check_foreign_keys(connection)
+                current = MigrationContext.configure(connection).get_current_revision()
+        finally:
+            # After the transaction: inside one, the pragma would do nothing.
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    return current
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")

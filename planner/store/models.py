@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -87,7 +88,11 @@ class Account(Base):
     """A person or organisation that signs in: resident, cooperative or city."""
 
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        # An index, not a constraint: SQLite adds it without copying the table.
+        Index("ix_accounts_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     login: Mapped[str] = mapped_column(String(320), unique=True)
@@ -95,6 +100,9 @@ class Account(Base):
     organisation: Mapped[str | None] = mapped_column(String(200))
     # None for accounts that sign in through OpenID Connect.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The OpenID Connect identity (issuer, subject) of accounts that sign in that way.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(300))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -322,6 +322,8 @@ def export_household(store: Store, account_id: str) -> HouseholdExport:
                 "role": account.role,
                 "organisation": account.organisation,
                 "password": "argon2 hash" if account.password_hash else None,
+                "oidc_issuer": account.oidc_issuer,
+                "oidc_subject": account.oidc_subject,
                 "failed_attempts": account.failed_attempts,
                 "locked_until": _iso(account.locked_until),
                 "created_at": _iso(account.created_at),

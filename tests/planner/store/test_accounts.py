@@ -103,3 +103,34 @@ def test_account_deletion_leaves_no_trace(store, people):
     assert error.value.code == "store_account_not_found"
     # The other accounts are untouched.
     assert get_account(store, people["coop"].id).organisation == "Enercoop"
+
+
+def test_an_openid_identity_gets_one_account_kept_across_sign_ins(store, people):
+    from planner.store import account_for_identity
+
+    first = account_for_identity(store, "https://idp.example", "sub-1", email="New@Example.org")
+    assert (first.login, first.role) == ("new@example.org", "resident")
+    assert account_for_identity(store, "https://idp.example", "sub-1") == first
+    # Subjects are case-sensitive, and another provider's same subject is another person.
+    assert account_for_identity(store, "https://idp.example", "SUB-1").id != first.id
+    assert account_for_identity(store, "https://other.example", "sub-1").id != first.id
+    # It signs in through its provider only: no password works for it.
+    with pytest.raises(StoreError, match="Wrong"):
+        authenticate(store, "new@example.org", "")
+
+
+def test_an_openid_identity_is_never_joined_to_a_local_account_by_email(store, people):
+    from planner.store import account_for_identity
+
+    taken = account_for_identity(store, "https://idp.example", "x", email="alice@example.org")
+    assert taken.id != people["resident"].id
+    assert taken.login.startswith("oidc-")
+    assert authenticate(store, "alice@example.org", "correct horse") == people["resident"]
+
+
+def test_an_openid_cooperative_names_its_organisation(store):
+    from planner.store import account_for_identity
+
+    with pytest.raises(StoreError) as error:
+        account_for_identity(store, "https://idp.example", "c", role="cooperative")
+    assert error.value.code == "store_organisation_required"

@@ -105,8 +105,12 @@ def test_export_holds_everything_the_project_holds(store, people):
 
 
 def test_export_of_an_account_that_shares_nothing(store, people):
+    from planner.store import account_for_identity
+
     export = export_household(store, people["city"].id)
     assert export.data["household"] is None and export.data["curves"] == []
+    oidc = account_for_identity(store, "https://idp.example", "sub-9")
+    assert export_household(store, oidc.id).data["account"]["oidc_subject"] == "sub-9"
     assert "Nantes" in export.tables["account.csv"]
 
 

@@ -7,8 +7,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from planner.store import Base, open_store, read, upgrade, write
+from planner.store import Base, downgrade, open_store, read, upgrade, write
 from tests.planner.store.conftest import FAST
+
+HEAD = "0002"
 
 
 def test_migrations_create_every_table(store):
@@ -25,8 +27,8 @@ def test_models_match_the_migrations(store):
 
 
 def test_upgrade_twice_is_harmless(store):
-    assert upgrade(store) == "0001"
-    assert upgrade(store) == "0001"
+    assert upgrade(store) == HEAD
+    assert upgrade(store) == HEAD
 
 
 def test_cascades_are_in_the_database(store):
@@ -87,12 +89,36 @@ def test_foreign_keys_are_enforced(store):
 
 
 def test_the_migration_goes_down_and_up_again(store):
-    from alembic import command
-
-    from planner.store.engine import alembic_config
-
-    with store.engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "base")
+    assert downgrade(store, "base") is None
     assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
-    assert upgrade(store) == "0001"
+    assert upgrade(store) == HEAD
     assert "curves" in inspect(store.engine).get_table_names()
+
+
+def test_migrations_keep_every_row_of_a_populated_database(store_url):
+    """Upgrading from 0001 with data in it: batch-copied tables lose nothing, cascade nothing."""
+    store = open_store(store_url, key=b"k" * 32, config=FAST)
+    assert upgrade(store, "0001") == "0001"
+    rows = {
+        "accounts": "INSERT INTO accounts (id, login, role, failed_attempts, created_at) "
+        "VALUES ('a1', 'r@example.org', 'resident', 0, '2026-01-01')",
+        "projects": "INSERT INTO projects (id, name, organisation, purpose, "
+        "consent_wording_version, created_at) VALUES ('p1', 'P', 'E', 'x', 'v1', '2026-01-01')",
+        "households": "INSERT INTO households (id, owner_id, pseudonym, created_at) "
+        "VALUES ('h1', 'a1', 'F-x', '2026-01-01')",
+        "consents": "INSERT INTO consents (id, household_id, project_id, cooperative_curve, "
+        "city_aggregates, step, purpose, starts_at, expires_at, wording_version, created_at) "
+        "VALUES ('c1', 'h1', 'p1', true, false, 'daily', 'x', '2026-01-01', '2027-01-01', "
+        "'v1', '2026-01-01')",
+    }
+    with store.engine.begin() as connection:
+        for statement in rows.values():
+            connection.execute(text(statement))
+    assert upgrade(store) == HEAD
+    # And down again: SQLite copies the accounts table to drop its columns.
+    assert downgrade(store, "0001") == "0001"
+    with store.engine.connect() as connection:
+        for table in rows:
+            count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            assert count == 1, table
+    store.engine.dispose()
