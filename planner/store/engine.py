@@ -150,12 +150,16 @@ def read(store: Store) -> Iterator[Session]:
 
 @contextmanager
 def _translated() -> Iterator[None]:
+    # A person gets words they can act on, never the driver's message (it may quote
+    # the server's address; statements' values are hidden anyway).
     try:
         yield
     except OperationalError as error:
         if "locked" in str(error.orig) or "busy" in str(error.orig):
-            raise StoreError("store_busy", "The database is busy; try again in a moment.") from None
-        raise
+            raise StoreError(
+                "store_busy", "The database is busy; try again in a moment."
+            ) from error
+        raise StoreError("store_unreachable", "The database cannot be reached.") from error
 
 
 def alembic_config(connection: Any = None) -> Any:

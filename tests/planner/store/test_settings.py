@@ -125,3 +125,13 @@ def test_the_key_never_shows_in_the_stores_repr():
     key = new_key()
     store = open_store("sqlite://", key=key)
     assert "key" not in repr(store) and str(parse_key(key)) not in repr(store)
+
+
+def test_a_database_out_of_reach_is_a_store_error_with_words():
+    from planner.store import list_consents
+
+    store = open_store("postgresql+psycopg://someone:s3cret@127.0.0.1:1/none", key=new_key())
+    with pytest.raises(StoreError) as error:
+        list_consents(store, "0" * 32)
+    assert error.value.code == "store_unreachable"
+    assert "s3cret" not in describe(error.value, "en")
