@@ -1,6 +1,8 @@
 """The ``quartier-solaire`` command: the app, and what a file holds.
 
 ``quartier-solaire run`` starts the app like ``make run``.
+``quartier-solaire db upgrade`` applies the database migrations;
+``quartier-solaire db purge-expired`` deletes expired consents and their curves.
 ``quartier-solaire inspect FILE [--json]`` says what a file holds (buildings,
 weather or consumption) as the readers see it; with ``--json`` it prints exactly
 one JSON object so that other tools can read it.
@@ -153,6 +155,30 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout_s: float = 60.0) 
     return False
 
 
+def _cmd_db(args: argparse.Namespace) -> int:
+    # Imported here: `inspect` and `run` do not pay for SQLAlchemy.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.store import StoreError, open_store, purge_expired, upgrade
+
+    try:
+        store = open_store()
+        revision = upgrade(store)
+        if args.action == "upgrade":
+            print(t("db.upgraded", args.lang, revision=revision))
+        else:
+            print(t("db.purged", args.lang, count=purge_expired(store)))
+    except StoreError as error:
+        print(describe(error, args.lang), file=sys.stderr)
+        return 2
+    except SQLAlchemyError:
+        # The driver's own message may quote the URL, password included: say it plainly.
+        unreachable = StoreError("store_unreachable", "The database cannot be reached.")
+        print(describe(unreachable, args.lang), file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``quartier-solaire`` command."""
     parser = argparse.ArgumentParser(prog="quartier-solaire", description=__doc__.splitlines()[0])
@@ -172,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     inspect.set_defaults(func=_cmd_inspect)
+    db = sub.add_parser("db", help="the database: apply migrations, purge expired consents")
+    db.add_argument("action", choices=("upgrade", "purge-expired"))
+    db.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    db.set_defaults(func=_cmd_db)
     return parser
 
 
