@@ -111,6 +111,23 @@ def expected_rooftops():
     )
 
 
+def expected_household_share(building_id: str, households: int | None = None) -> pd.Series:
+    """One household's share of a building's production, as Mon foyer compares it.
+
+    ``households``: how many share the roof; None for the page's default.
+    """
+    from geodata.demo import demo_buildings
+    from planner.roof_share import footprint_m2, households_sharing, share_of
+
+    production = expected_building_energy(building_id)
+    buildings = demo_buildings()
+    row = buildings.loc[buildings["id"] == building_id].iloc[0]
+    sharing = households_sharing(
+        row, footprint_m2(expected_rooftops().planes, building_id), float(production.sum())
+    )
+    return share_of(production, households or sharing.count)
+
+
 def expected_building_energy(building_id: str) -> pd.Series:
     """What a building's suitable planes produce per half-hour [kWh], as Mon foyer uses it."""
     result = expected_rooftops()
@@ -216,6 +233,9 @@ def test_my_home_coverage_rates_are_the_flows():
     at.selectbox(key=_state.HOUSEHOLD["heating"]).set_value(HEATING).run()
     at.session_state[_state.HOME_BUILDING] = building
     at.run()
+    # The whole roof for one household: production well above consumption, so
+    # the two rates differ and their boxes can be told apart.
+    at.number_input(key=_state.households_key(building)).set_value(1).run()
     assert not at.exception, [e.value for e in at.exception]
 
     household = Household(
@@ -230,7 +250,7 @@ def test_my_home_coverage_rates_are_the_flows():
         cooking=COOKINGS[0],
     )
     energy, _ = estimate_profile(household, _weather()["temp_air"], step="30min")
-    totals, _ = flows(expected_building_energy(building), energy)
+    totals, _ = flows(expected_household_share(building, households=1), energy)
     assert abs(totals.self_production_rate - totals.self_consumption_rate) > 0.02, (
         "the two rates must differ for this test to tell their boxes apart"
     )
@@ -264,10 +284,8 @@ def test_my_home_rates_with_an_uploaded_curve_are_the_flows():
 
     series, _ = read_consumption(curve)
     energy, _ = to_typical_year(series, "30min")
-    totals, _ = flows(expected_building_energy(building), energy)
-    assert parse_number(_metric(at, "home.roof_production")) == pytest.approx(
-        totals.prod_kwh, abs=0.5
-    )
+    totals, _ = flows(expected_household_share(building), energy)
+    assert parse_number(_metric(at, "home.roof_share")) == pytest.approx(totals.prod_kwh, abs=0.5)
     assert parse_number(_metric(at, "home.self_production")) == pytest.approx(
         100 * totals.self_production_rate, abs=0.5
     )
