@@ -84,6 +84,14 @@ def _json(source: Source) -> Any:
             line=exc.lineno,
             code="consumption_bad_json",
         ) from None
+    except RecursionError:
+        # Python's JSON parser recurses once per level: a hostile file nests
+        # deeper than the stack allows. Data Connect answers nest 4 levels.
+        raise ReadError(
+            "JSON nested too deeply to be a Data Connect answer",
+            path=source.name,
+            code="json_too_deep",
+        ) from None
 
 
 def _find_key(obj: Any, key: str, depth: int = 4) -> dict | None:

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quartier_solaire.errors import Problem, ReadError
+from quartier_solaire.errors import Problem, ReadError, ReadReport
 from solar.typical_year import TIMEZONE
 
 ENERGY_NAME = "energy_kwh"
@@ -83,9 +83,9 @@ class QualityRules:
     check_units: bool = True
 
 
-@dataclass(frozen=True)
-class QualityReport:
-    """What a reader found in a consumption file.
+@dataclass(frozen=True, kw_only=True)
+class QualityReport(ReadReport):
+    """What a reader found in a consumption file (a :class:`ReadReport`).
 
     Parameters
     ----------
@@ -103,10 +103,10 @@ class QualityReport:
         Duplicate rows dropped.
     negatives : int
         Negative readings turned into gaps.
-    repairs : int
-        Findings of severity ``"repaired"`` or ``"dropped"``.
-    problems : tuple of Problem
-        Every finding, in the order found.
+    kind, format, name, problems, rows_kept, rows_dropped, rows_repaired
+        As :class:`~quartier_solaire.errors.ReadReport`; ``kind`` is
+        ``"consumption"``, ``rows_kept`` the intervals with a value,
+        ``rows_dropped`` the duplicates and negatives left out.
     """
 
     intervals: int
@@ -116,22 +116,12 @@ class QualityReport:
     filled: int = 0
     duplicates_removed: int = 0
     negatives: int = 0
-    repairs: int = 0
-    problems: tuple[Problem, ...] = ()
+    kind: str = "consumption"
+    format: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON-serialisable values."""
-        return {
-            "intervals": self.intervals,
-            "expected_intervals": self.expected_intervals,
-            "coverage": self.coverage,
-            "gaps": self.gaps,
-            "filled": self.filled,
-            "duplicates_removed": self.duplicates_removed,
-            "negatives": self.negatives,
-            "repairs": self.repairs,
-            "problems": [p.to_dict() for p in self.problems],
-        }
+        return {**super().to_dict(), "repairs": self.repairs}
 
 
 @dataclass
@@ -419,8 +409,12 @@ def finalise(
         filled=0,
         duplicates_removed=duplicates,
         negatives=negatives,
-        repairs=sum(p.severity in ("repaired", "dropped") for p in problems),
+        format=source,
+        name=path,
         problems=tuple(problems),
+        rows_kept=intervals,
+        rows_dropped=duplicates + negatives,
+        rows_repaired=0,
     )
     meta: dict[str, Any] = {
         "source": source,

@@ -38,8 +38,8 @@ CORPUS = {
     "enedis_bad_value.csv": ("error", "consumption_bad_value"),
     "empty.csv": ("error", "consumption_empty_file"),
     "binary_renamed.csv": ("error", "consumption_binary_file"),
-    "buildings.geojson": ("error", "not_recognised"),
-    "weather_pvgis.csv": ("error", "not_recognised"),
+    "buildings.geojson": ("error", "wrong_place"),
+    "weather_pvgis.csv": ("error", "wrong_place"),
 }
 
 

@@ -1,0 +1,126 @@
+"""Hostile and misplaced files given to the consumption readers (issue 8, points 8 and 14).
+
+Small files are kept in ``tests/data/hostile/``; large ones are generated here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from planner.consumption_io import read_consumption
+from quartier_solaire import textfiles
+from quartier_solaire.errors import NotRecognised, ReadError, ReadReport, WrongPlace
+from quartier_solaire.i18n import describe
+from tests.conftest import ROOT
+
+
+def test_json_nested_100000_deep_is_refused_not_a_recursion_error():
+    deep = '{"interval_reading": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(deep.encode()), filename="deep.json")
+    assert info.value.code == "json_too_deep"
+    assert info.value.path == "deep.json"
+
+
+def test_data_connect_2026_nested_deep_is_refused():
+    deep = '{"grandeur": [], "points": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(deep.encode()), filename="deep.json")
+    assert info.value.code == "json_too_deep"
+
+
+def test_utf16_with_bom_is_read_like_its_utf8_original(data_dir):
+    utf8, _ = read_consumption(data_dir / "consumption" / "enedis_load_curve_30min.csv")
+    utf16, meta = read_consumption(data_dir / "hostile" / "enedis_utf16_bom.csv")
+    assert utf16.equals(utf8)
+    assert meta["source"] == "enedis_load_curve"
+    codes = [p.code for p in meta["report"].problems]
+    assert "consumption_encoding_utf16" in codes
+
+
+@pytest.mark.parametrize("name", ["generic_utf16le_no_bom.txt", "generic_utf16be_no_bom.txt"])
+def test_utf16_without_bom_is_found_from_its_nul_bytes(data_dir, name):
+    energy, meta = read_consumption(data_dir / "hostile" / name)
+    assert meta["source"] == "generic_csv"
+    np.testing.assert_allclose(energy.to_numpy(), [0.25, 0.5, 0.75])
+
+
+def test_binary_is_still_binary():
+    # NUL bytes at random places are not UTF-16 text.
+    payload = bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8))
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(payload), filename="x.csv")
+    assert info.value.code == "consumption_binary_file"
+
+
+def test_pvgis_file_dropped_as_consumption_says_where_it_goes(tmp_path):
+    from tests.solar.test_weather_files import pvgis_frame, write_pvgis_csv
+
+    path = write_pvgis_csv(tmp_path / "tmy.csv", pvgis_frame())
+    with pytest.raises(WrongPlace) as info:
+        read_consumption(path)
+    assert info.value.code == "wrong_place"
+    assert info.value.params["kind"] == "weather"
+    assert isinstance(info.value, NotRecognised)  # `inspect` moves on to the next reader
+    assert "sous Météo" in describe(info.value, "fr")
+    assert "under Weather" in describe(info.value, "en")
+
+
+def test_pvgis_json_dropped_as_consumption_is_weather(tmp_path):
+    from tests.solar.test_weather_files import pvgis_frame, write_pvgis_json
+
+    path = write_pvgis_json(tmp_path / "tmy.json", pvgis_frame())
+    with pytest.raises(WrongPlace) as info:
+        read_consumption(path)
+    assert info.value.params["kind"] == "weather"
+
+
+def test_geojson_dropped_as_consumption_is_buildings(data_dir):
+    with pytest.raises(WrongPlace) as info:
+        read_consumption(data_dir / "consumption" / "buildings.geojson")
+    assert info.value.params["kind"] == "buildings"
+    assert "Bâtiments" in describe(info.value, "fr")
+
+
+def test_unknown_text_is_still_not_recognised_without_a_place():
+    with pytest.raises(NotRecognised) as info:
+        read_consumption(io.BytesIO(b"hello\nworld\n"), filename="notes.txt")
+    assert info.value.code == "not_recognised"
+
+
+def test_upload_limit_matches_streamlit_config():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == textfiles.MAX_UPLOAD_MB
+
+
+def test_file_over_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "big.csv"
+    path.write_text("timestamp,value_kwh\n" + "2025-01-15T00:00:00Z,0.25\n" * 100)
+    monkeypatch.setattr(textfiles, "MAX_UPLOAD_BYTES", 1000)
+    read = []
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: read.append(self) or b"")
+    with pytest.raises(ReadError) as info:
+        read_consumption(path)
+    assert info.value.code == "file_too_large"
+    assert read == []  # refused from its size alone
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(path.read_text().encode()), filename="big.csv")
+    assert info.value.code == "file_too_large"
+
+
+def test_report_is_a_read_report(data_dir):
+    _, meta = read_consumption(data_dir / "consumption" / "enedis_duplicates_identical.csv")
+    report = meta["report"]
+    assert isinstance(report, ReadReport)
+    assert (report.kind, report.format) == ("consumption", "enedis_load_curve")
+    assert report.name == "enedis_duplicates_identical.csv"
+    assert report.rows_kept == report.intervals
+    assert report.rows_dropped == report.duplicates_removed > 0
+    plain = json.loads(json.dumps(report.to_dict()))
+    assert plain["kind"] == "consumption" and plain["repairs"] == report.repairs
