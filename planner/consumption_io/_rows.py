@@ -10,6 +10,12 @@ Shared by the Enedis load-curve CSV and the generic CSV. Rules:
   (``truncated_last_row``). Any other unreadable row is an error naming its line
   and field (``bad_row``, ``bad_timestamp``, ``bad_value``).
 - Empty values are gaps (NaN), never zero.
+
+Large files are read in bounded memory (:func:`read_rows`): the rows of a
+block are taken a few megabytes at a time and turned into arrays of times,
+values and line numbers (24 bytes a row) before the next slice is read, so the
+peak stays within a small multiple of the file's size (``bench/readers.py``
+measures it) rather than holding a Python string per row.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
@@ -28,6 +35,12 @@ from quartier_solaire.errors import Problem, ReadError
 
 Convention = Literal["start", "end"]
 _OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
+# Characters of text parsed at once [-]: a few megabytes keeps the per-row
+# Python objects of one slice (about 10x its size) small next to the arrays.
+CHUNK_CHARS = 1_000_000
+
+#: A stretch of text holding rows: (start offset, end offset, line of the first row).
+Span = tuple[int, int, int]
 
 
 def parse_timestamps(
@@ -89,13 +102,19 @@ def split_rows(
     source: Source,
     fields: tuple[str, str],
     problems: list[Problem],
+    final: bool = True,
 ) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    """Split ``timestamp<sep>value`` rows; drop a truncated last row, with a finding."""
+    """Split ``timestamp<sep>value`` rows; drop a truncated last row, with a finding.
+
+    ``final`` says whether the rows end the file (only then can the last one
+    be a row cut short).
+    """
     # The C parser splits fields (a third, trailing field is tolerated); a row
     # without separator is found by a vectorised search.
     try:
         parts = pd.read_csv(
-            io.StringIO("\n".join(rows)),
+            # Bytes, not StringIO: StringIO holds 4 bytes a character.
+            io.BytesIO("\n".join(rows).encode("utf-8")),
             sep=sep,
             header=None,
             names=[0, 1, 2],
@@ -122,7 +141,7 @@ def split_rows(
     if missing.any() or not times_probe.all():
         bad = np.flatnonzero(missing | ~times_probe.to_numpy())
         last = len(rows) - 1
-        if bad[0] == last and not source.ends_with_newline:
+        if bad[0] == last and final and not source.ends_with_newline:
             problems.append(
                 Problem(
                     code="consumption_truncated_last_row",
@@ -175,15 +194,140 @@ def to_readings(
     declared_step_min : int, optional
         Step stated by the file [min], used when a file has one row.
     """
-    order = np.argsort(times.asi8, kind="stable")
-    sorted_times = times[order]
-    unique, first = np.unique(sorted_times.asi8, return_index=True)
-    steps_unique = infer_steps(sorted_times[first], declared_step_min)
-    steps = np.empty(len(times), dtype=np.int64)
-    steps[order] = steps_unique[np.searchsorted(unique, sorted_times.asi8)]
+    stamps = times.asi8
+    if len(stamps) < 2 or bool((stamps[1:] > stamps[:-1]).all()):
+        # The usual file: in order, no repeats. No sorting copies.
+        steps = infer_steps(times, declared_step_min)
+    else:
+        order = np.argsort(stamps, kind="stable")
+        sorted_times = times[order]
+        unique, first = np.unique(sorted_times.asi8, return_index=True)
+        steps_unique = infer_steps(sorted_times[first], declared_step_min)
+        steps = np.empty(len(times), dtype=np.int64)
+        steps[order] = steps_unique[np.searchsorted(unique, sorted_times.asi8)]
+        del order, sorted_times, unique, first
     factor, is_power = energy_factor(unit)
     energy = values * factor * (steps / 60.0 if is_power else 1.0)
     starts = times - pd.to_timedelta(steps, unit="min") if convention == "end" else times
     return RawReadings(
         start=pd.DatetimeIndex(starts), energy_kwh=energy, step_min=steps, line=lines
+    )
+
+
+def iter_rows(text: str, spans: list[Span], chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple]:
+    """Yield the non-blank rows of ``spans`` of ``text``, a slice at a time.
+
+    Yields
+    ------
+    rows : list of str
+        Rows without their line break.
+    lines : numpy.ndarray
+        1-based file line of each row.
+    final : bool
+        True for the slice after which the text holds nothing but blanks.
+    """
+    for start, end, first_line in spans:
+        pos, line = start, first_line
+        while pos < end:
+            cut = end
+            if end - pos > chunk_chars:
+                cut = text.rfind("\n", pos, pos + chunk_chars)
+                if cut < 0:  # one line longer than a slice
+                    cut = text.find("\n", pos + chunk_chars, end)
+                    cut = end if cut < 0 else cut
+            piece = text[pos:cut]
+            rows = piece.split("\n")
+            keep = np.fromiter((bool(r.strip()) for r in rows), bool, len(rows))
+            lines = np.flatnonzero(keep).astype(np.int64) + line
+            rows = [r.rstrip("\r") for r, k in zip(rows, keep, strict=True) if k]
+            line += piece.count("\n") + 1
+            final = cut == end and not text[end:].strip()
+            pos = cut + 1
+            if rows:
+                yield rows, lines, final
+
+
+def read_rows(
+    source: Source,
+    spans: list[Span],
+    sep: str,
+    fields: tuple[str, str],
+    problems: list[Problem],
+    *,
+    decimal_comma: bool,
+    quoted: bool = False,
+    timestamp_message: str = "date and time not understood; expected ISO 8601",
+) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """Parse the ``timestamp<sep>value`` rows of ``spans`` into arrays, slice by slice.
+
+    The source's text is released once read (:meth:`Source.release`): a large
+    file is never held both as text and as arrays.
+
+    Returns
+    -------
+    times : pandas.DatetimeIndex
+        UTC; naive (wall-clock) times are localised once all rows are read, so
+        that the repeated autumn hour is ordered over the whole file.
+    values : numpy.ndarray
+        Values as in the file (float64, NaN for an empty field).
+    lines : numpy.ndarray
+        1-based file line of each row.
+
+    Raises
+    ------
+    quartier_solaire.errors.ReadError
+        For the first row that cannot be read, naming its line and field.
+    """
+    parts_t, parts_v, parts_l, kinds = [], [], [], []
+    text = source.text  # taken from the source, so that releasing it frees it
+    for rows, lines, final in iter_rows(text, spans):
+        ts, val, lines = split_rows(rows, lines, sep, source, fields, problems, final=final)
+        del rows
+        ts = ts.str.strip()
+        if quoted:
+            ts, val = ts.str.strip('"'), val.str.strip().str.strip('"')
+        has_offset = ts.str.contains(_OFFSET_RE, regex=True)
+        if has_offset.any() and not has_offset.all():
+            i = int(np.flatnonzero(~has_offset.to_numpy())[0])
+            raise _mixed(source.name, int(lines[i]), fields[0])
+        aware = bool(has_offset.all())
+        kinds.append((aware, int(lines[0]) if len(lines) else None))
+        times = pd.to_datetime(ts, format="ISO8601", utc=aware, errors="coerce")
+        if times.isna().any():
+            i = int(np.flatnonzero(times.isna().to_numpy())[0])
+            raise ReadError(
+                timestamp_message,
+                path=source.name,
+                line=int(lines[i]),
+                field=fields[0],
+                code="consumption_bad_timestamp",
+            )
+        # UTC (or wall-clock) instants as plain datetime64[ns], 8 bytes a row.
+        times = times.dt.tz_convert(None) if aware else times
+        parts_t.append(times.dt.as_unit("ns").to_numpy())
+        parts_v.append(parse_values(val, lines, source.name, fields[1], decimal_comma))
+        parts_l.append(lines)
+    del text
+    source.release()  # every row is in the arrays: free the text before joining them
+    if not parts_t:
+        return pd.DatetimeIndex([], tz="UTC"), np.array([]), np.array([], dtype=np.int64)
+    aware = {k for k, _ in kinds}
+    if len(aware) > 1:
+        line = next(first for k, first in kinds if k != kinds[0][0])
+        raise _mixed(source.name, line, fields[0])
+    lines = np.concatenate(parts_l)
+    stamps = pd.DatetimeIndex(np.concatenate(parts_t))
+    if aware.pop():
+        return stamps.tz_localize("UTC"), np.concatenate(parts_v), lines
+    utc = local_to_utc(stamps, lines, source.name, fields[0], problems).tz_convert("UTC")
+    return utc, np.concatenate(parts_v), lines
+
+
+def _mixed(path: str | None, line: int, field: str) -> ReadError:
+    return ReadError(
+        "some timestamps carry a UTC offset and others do not; expected one convention",
+        path=path,
+        line=line,
+        field=field,
+        code="consumption_mixed_timezones",
     )

@@ -224,9 +224,11 @@ def infer_steps(times: pd.DatetimeIndex, declared_min: int | None = None) -> np.
     if n < 2:
         return np.full(n, declared_min or 0, dtype=np.int64)
     diff = np.diff(times.asi8) // (60 * 10 ** _unit_exp(times))
-    prev = np.concatenate([[diff[0]], diff])
-    nxt = np.concatenate([diff, [diff[-1]]])
-    step = np.minimum(prev, nxt).astype(np.int64)
+    # min(distance to previous, distance to next), without two shifted copies.
+    step = np.empty(n, dtype=np.int64)
+    step[0], step[-1] = diff[0], diff[-1]
+    np.minimum(diff[:-1], diff[1:], out=step[1:-1])
+    del diff
     if n > 2:
         step[0] = min(step[0], step[1])
         step[-1] = min(step[-1], step[-2])
@@ -357,7 +359,8 @@ def finalise(
             "energy": np.asarray(raw.energy_kwh, dtype="float64"),
             "step": np.asarray(raw.step_min, dtype="int64"),
             "line": np.asarray(raw.line, dtype="int64"),
-        }
+        },
+        copy=False,  # the reader's arrays as they are: a large file is not held twice
     )
     frame, duplicates = _drop_duplicates(frame, problems, path)
     if not frame["start"].is_monotonic_increasing:
@@ -436,6 +439,9 @@ def _step_offset(step: int) -> pd.DateOffset | pd.Timedelta:
 def _drop_duplicates(
     frame: pd.DataFrame, problems: list[Problem], path: str | None
 ) -> tuple[pd.DataFrame, int]:
+    stamps = pd.DatetimeIndex(frame["start"]).asi8
+    if len(stamps) < 2 or bool((stamps[1:] > stamps[:-1]).all()):
+        return frame, 0  # strictly increasing: no duplicate, and no hash table to build
     dup = frame["start"].duplicated(keep=False)
     if not dup.any():
         return frame, 0
@@ -547,19 +553,23 @@ def _common_step(
 
 def _regular_grid(frame: pd.DataFrame, step: int, path: str | None) -> pd.Series:
     start = frame["start"].iloc[0]
-    offsets = (frame["start"] - start) / pd.Timedelta(minutes=step)
-    off_grid = offsets != np.round(offsets)
+    # Integer arithmetic on nanoseconds: exact, and one array at a time.
+    delta = pd.DatetimeIndex(frame["start"]).as_unit("ns").asi8 - start.as_unit("ns").value
+    offsets, remainder = np.divmod(delta, step * 60 * 10**9)
+    del delta
+    off_grid = remainder != 0
     if off_grid.any():
         raise ReadError(
             f"a timestamp falls between the {step}-minute steps of the other rows; "
             "expected a regular step",
             path=path,
-            line=int(frame.loc[off_grid, "line"].iloc[0]) or None,
+            line=int(frame["line"].to_numpy()[off_grid][0]) or None,
             code="consumption_off_grid",
         )
-    n = int(offsets.iloc[-1]) + 1
+    del remainder, off_grid
+    n = int(offsets[-1]) + 1
     values = np.full(n, np.nan)
-    values[offsets.to_numpy().astype(np.int64)] = frame["energy"].to_numpy()
+    values[offsets] = frame["energy"].to_numpy()
     index = pd.date_range(start.tz_convert(TIMEZONE), periods=n, freq=f"{step}min")
     return pd.Series(values, index=index, dtype="float64")
 
