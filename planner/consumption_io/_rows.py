@@ -207,14 +207,24 @@ def to_readings(
         steps[order] = steps_unique[np.searchsorted(unique, sorted_times.asi8)]
         del order, sorted_times, unique, first
     factor, is_power = energy_factor(unit)
-    energy = values * factor * (steps / 60.0 if is_power else 1.0)
-    starts = times - pd.to_timedelta(steps, unit="min") if convention == "end" else times
+    # In place where possible: one new array for energy, one for starts.
+    energy = values * (factor / 60.0 if is_power else factor)
+    if is_power:
+        energy *= steps
+    if convention == "end":
+        ns = times.as_unit("ns")
+        shifted = steps * (60 * 10**9)
+        np.subtract(ns.asi8, shifted, out=shifted)
+        starts = pd.DatetimeIndex(shifted.view("datetime64[ns]")).tz_localize("UTC")
+        starts = starts.tz_convert(ns.tz)
+    else:
+        starts = times
     return RawReadings(
         start=pd.DatetimeIndex(starts), energy_kwh=energy, step_min=steps, line=lines
     )
 
 
-def iter_rows(text: str, spans: list[Span], chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple]:
+def iter_rows(text: str, spans: list[Span], chunk_chars: int | None = None) -> Iterator[tuple]:
     """Yield the non-blank rows of ``spans`` of ``text``, a slice at a time.
 
     Yields
@@ -226,6 +236,7 @@ def iter_rows(text: str, spans: list[Span], chunk_chars: int = CHUNK_CHARS) -> I
     final : bool
         True for the slice after which the text holds nothing but blanks.
     """
+    chunk_chars = chunk_chars or CHUNK_CHARS
     for start, end, first_line in spans:
         pos, line = start, first_line
         while pos < end:
@@ -278,20 +289,27 @@ def read_rows(
     quartier_solaire.errors.ReadError
         For the first row that cannot be read, naming its line and field.
     """
-    parts_t, parts_v, parts_l, kinds = [], [], [], []
     text = source.text  # taken from the source, so that releasing it frees it
+    # At most one row a line: the arrays are allocated once and filled slice by
+    # slice (no list of pieces to join, which would double the peak).
+    capacity = sum(text.count("\n", a, b) + 1 for a, b, _ in spans)
+    out_t = np.empty(capacity, dtype="datetime64[ns]")
+    out_v = np.empty(capacity, dtype="float64")
+    out_l = np.empty(capacity, dtype=np.int64)
+    n, aware_file = 0, None
     for rows, lines, final in iter_rows(text, spans):
         ts, val, lines = split_rows(rows, lines, sep, source, fields, problems, final=final)
         del rows
         ts = ts.str.strip()
         if quoted:
             ts, val = ts.str.strip('"'), val.str.strip().str.strip('"')
-        has_offset = ts.str.contains(_OFFSET_RE, regex=True)
-        if has_offset.any() and not has_offset.all():
-            i = int(np.flatnonzero(~has_offset.to_numpy())[0])
-            raise _mixed(source.name, int(lines[i]), fields[0])
+        has_offset = ts.str.contains(_OFFSET_RE, regex=True).to_numpy()
         aware = bool(has_offset.all())
-        kinds.append((aware, int(lines[0]) if len(lines) else None))
+        if has_offset.any() and not aware or aware_file not in (None, aware):
+            expected = True if aware_file is None else aware_file
+            i = int(np.flatnonzero(has_offset != expected)[0])
+            raise _mixed(source.name, int(lines[i]), fields[0])
+        aware_file = aware
         times = pd.to_datetime(ts, format="ISO8601", utc=aware, errors="coerce")
         if times.isna().any():
             i = int(np.flatnonzero(times.isna().to_numpy())[0])
@@ -304,23 +322,19 @@ def read_rows(
             )
         # UTC (or wall-clock) instants as plain datetime64[ns], 8 bytes a row.
         times = times.dt.tz_convert(None) if aware else times
-        parts_t.append(times.dt.as_unit("ns").to_numpy())
-        parts_v.append(parse_values(val, lines, source.name, fields[1], decimal_comma))
-        parts_l.append(lines)
+        k = len(lines)
+        out_t[n : n + k] = times.dt.as_unit("ns").to_numpy()
+        out_v[n : n + k] = parse_values(val, lines, source.name, fields[1], decimal_comma)
+        out_l[n : n + k] = lines
+        n += k
     del text
-    source.release()  # every row is in the arrays: free the text before joining them
-    if not parts_t:
-        return pd.DatetimeIndex([], tz="UTC"), np.array([]), np.array([], dtype=np.int64)
-    aware = {k for k, _ in kinds}
-    if len(aware) > 1:
-        line = next(first for k, first in kinds if k != kinds[0][0])
-        raise _mixed(source.name, line, fields[0])
-    lines = np.concatenate(parts_l)
-    stamps = pd.DatetimeIndex(np.concatenate(parts_t))
-    if aware.pop():
-        return stamps.tz_localize("UTC"), np.concatenate(parts_v), lines
+    source.release()  # every row is in the arrays: free the text
+    stamps = pd.DatetimeIndex(out_t[:n], copy=False)
+    values, lines = out_v[:n], out_l[:n]
+    if aware_file is not False:
+        return stamps.tz_localize("UTC"), values, lines
     utc = local_to_utc(stamps, lines, source.name, fields[0], problems).tz_convert("UTC")
-    return utc, np.concatenate(parts_v), lines
+    return utc, values, lines
 
 
 def _mixed(path: str | None, line: int, field: str) -> ReadError:

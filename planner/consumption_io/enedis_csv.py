@@ -372,6 +372,7 @@ def read_enedis_load_curve(
     raw = _rows.to_readings(
         times, values, lines, unit=unit, convention="end", declared_step_min=declared
     )
+    del times, values  # a large file's arrays: only the readings go on
     if declared is not None and len(raw.step_min) > 1 and not (raw.step_min == declared).any():
         problems.append(
             Problem(

@@ -156,6 +156,7 @@ def read_generic_csv(
     raw = _rows.to_readings(
         times, values, row_lines, unit=declared, convention=convention, declared_step_min=None
     )
+    del times, values  # a large file's arrays: only the readings go on
     return finalise(
         raw,
         source=SOURCE,

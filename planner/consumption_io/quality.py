@@ -555,9 +555,8 @@ def _regular_grid(frame: pd.DataFrame, step: int, path: str | None) -> pd.Series
     start = frame["start"].iloc[0]
     # Integer arithmetic on nanoseconds: exact, and one array at a time.
     delta = pd.DatetimeIndex(frame["start"]).as_unit("ns").asi8 - start.as_unit("ns").value
-    offsets, remainder = np.divmod(delta, step * 60 * 10**9)
-    del delta
-    off_grid = remainder != 0
+    step_ns = step * 60 * 10**9
+    off_grid = np.remainder(delta, step_ns) != 0
     if off_grid.any():
         raise ReadError(
             f"a timestamp falls between the {step}-minute steps of the other rows; "
@@ -566,7 +565,8 @@ def _regular_grid(frame: pd.DataFrame, step: int, path: str | None) -> pd.Series
             line=int(frame["line"].to_numpy()[off_grid][0]) or None,
             code="consumption_off_grid",
         )
-    del remainder, off_grid
+    del off_grid
+    offsets = np.floor_divide(delta, step_ns, out=delta)
     n = int(offsets[-1]) + 1
     values = np.full(n, np.nan)
     values[offsets] = frame["energy"].to_numpy()
@@ -596,11 +596,12 @@ def _check_units(
         return energy
     # Daily data: 24 h per day is close enough for a factor-1000 test.
     hours = 24.0 if step == DAILY_STEP_MIN else step / 60.0
-    power_kw = (energy / hours).to_numpy(dtype="float64")
-    positive = power_kw[np.isfinite(power_kw) & (power_kw > 0)]
+    power_kw = energy.to_numpy(dtype="float64")
+    positive = power_kw[np.isfinite(power_kw) & (power_kw > 0)] / hours
+    del power_kw
     if positive.size == 0:
         return energy
-    median_kw = float(np.median(positive))
+    median_kw = float(np.median(positive, overwrite_input=True))  # a copy fewer
     if unit in ("W", "Wh") and median_kw * 1000.0 < rules.kw_suspect_median_w:
         problems.append(
             Problem(

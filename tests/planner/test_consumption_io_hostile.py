@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import io
 import json
+import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from planner.consumption_io import read_consumption
+from planner.consumption_io import _rows, read_consumption
 from quartier_solaire import textfiles
 from quartier_solaire.errors import NotRecognised, ReadError, ReadReport, WrongPlace
 from quartier_solaire.i18n import describe
@@ -124,3 +126,101 @@ def test_report_is_a_read_report(data_dir):
     assert report.rows_dropped == report.duplicates_removed > 0
     plain = json.loads(json.dumps(report.to_dict()))
     assert plain["kind"] == "consumption" and plain["repairs"] == report.repairs
+
+
+# --------------------------------------------------------------------------- large files
+
+
+def _enedis_curve(rows: int, *, crlf=False, blank_every=0, naive_from=None) -> bytes:
+    """A 10-min Enedis load curve of ``rows`` rows (synthetic values, no personal data)."""
+    ends = pd.date_range("2024-01-01T00:10", periods=rows, freq="10min", tz="Europe/Paris")
+    stamps = list(ends.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"(\d\d)$", r":\1", regex=True))
+    if naive_from is not None:
+        stamps[naive_from:] = [s[:19] for s in stamps[naive_from:]]
+    watts = np.random.default_rng(0).integers(100, 3000, rows)
+    body = [f"{s};{w}" for s, w in zip(stamps, watts, strict=True)]
+    if blank_every:
+        body = [r + ("\n" if i % blank_every == 0 else "") for i, r in enumerate(body)]
+    lines = [
+        "Identifiant PRM;Type de donnees;Date de debut;Date de fin;Grandeur physique;"
+        "Grandeur metier;Etape metier;Unite;Pas en minutes",
+        "12345678901234;Courbe de charge;01/01/2024;31/12/2024;Energie active;"
+        "Consommation;Comptage Brut;W;10",
+        "Horodate;Valeur",
+        *body,
+    ]
+    text = "\n".join(lines) + "\n"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_reading_in_slices_gives_what_one_slice_gives(monkeypatch, crlf):
+    payload = _enedis_curve(3000, crlf=crlf, blank_every=97)
+    whole, meta_whole = read_consumption(io.BytesIO(payload), filename="c.csv")
+    monkeypatch.setattr(_rows, "CHUNK_CHARS", 500)
+    sliced, meta_sliced = read_consumption(io.BytesIO(payload), filename="c.csv")
+    assert sliced.equals(whole)
+    assert meta_sliced["report"] == meta_whole["report"]
+
+
+def test_a_bad_row_deep_in_a_large_file_names_its_line(monkeypatch):
+    text = _enedis_curve(3000).decode("utf-8")
+    lines = text.split("\n")
+    lines[2500] = lines[2500].replace(";", ";x")  # file line 2501
+    monkeypatch.setattr(_rows, "CHUNK_CHARS", 700)
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO("\n".join(lines).encode()), filename="c.csv")
+    assert (info.value.code, info.value.line, info.value.field) == (
+        "consumption_bad_value",
+        2501,
+        "Valeur",
+    )
+
+
+def test_offsets_that_stop_in_a_later_slice_are_mixed(monkeypatch):
+    monkeypatch.setattr(_rows, "CHUNK_CHARS", 600)
+    payload = _enedis_curve(2000, naive_from=1500)
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(payload), filename="c.csv")
+    assert info.value.code == "consumption_mixed_timezones"
+    assert info.value.line == 1500 + 4  # three header lines, 1-based
+
+
+def test_a_cut_last_row_is_dropped_only_at_the_end(monkeypatch):
+    monkeypatch.setattr(_rows, "CHUNK_CHARS", 600)
+    payload = _enedis_curve(2000).rstrip(b"\n")[:-6]  # "...T23:...+01" cut mid-row
+    energy, meta = read_consumption(io.BytesIO(payload), filename="c.csv")
+    codes = [p.code for p in meta["report"].problems]
+    assert "consumption_truncated_last_row" in codes
+    assert meta["report"].intervals == 1999
+
+
+def test_naive_times_across_slices_are_localised_over_the_whole_file(monkeypatch):
+    # Wall-clock times through the autumn change: the repeated hour can only be
+    # ordered by looking at the rows on both sides of any slice boundary.
+    starts = pd.date_range("2024-10-26", "2024-10-28", freq="30min", tz="Europe/Paris")
+    rows = [f"{t:%Y-%m-%d %H:%M:%S},0.2" for t in starts[:-1]]
+    payload = ("timestamp,value_kwh\n" + "\n".join(rows) + "\n").encode()
+    whole, _ = read_consumption(io.BytesIO(payload), filename="n.csv")
+    monkeypatch.setattr(_rows, "CHUNK_CHARS", 100)
+    sliced, _ = read_consumption(io.BytesIO(payload), filename="n.csv")
+    assert sliced.equals(whole) and len(whole) == len(starts) - 1
+
+
+def test_a_large_curve_is_read_within_three_times_its_size(monkeypatch):
+    # Slices proportionate to this 6 MB file, as the default is to 200 MB ones.
+    monkeypatch.setattr(_rows, "CHUNK_CHARS", 200_000)
+    payload = _enedis_curve(190_000)
+    size = len(payload)
+    warm = b"timestamp,value_kwh\n2025-01-01T00:00Z,1\n2025-01-01T00:30Z,1\n"
+    read_consumption(io.BytesIO(warm), filename="w.csv")  # lazy imports out of the count
+    tracemalloc.start()
+    try:
+        energy, _ = read_consumption(io.BytesIO(payload), filename="big.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(energy) == 190_000
+    assert peak < 3 * size, f"peak {peak / size:.2f} x the file"
