@@ -39,6 +39,12 @@ _OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 # Python objects of one slice (about 10x its size) small next to the arrays.
 CHUNK_CHARS = 1_000_000
 
+#: Largest magnitude a reading may have, in any unit (W, Wh, kW, kWh, or a
+#: cumulative index in Wh) [-]. ASSUMPTION: 1e12 is a terawatt-hour index, out
+#: of reach of any home; ``inf`` or ``1e308`` would turn every total into
+#: infinity.
+MAX_ABS_VALUE = 1e12
+
 #: A stretch of text holding rows: (start offset, end offset, line of the first row).
 Span = tuple[int, int, int]
 
@@ -92,7 +98,18 @@ def parse_values(
             field=field,
             code="consumption_bad_value",
         )
-    return values.to_numpy(dtype="float64")
+    values = values.to_numpy(dtype="float64")
+    absurd = np.isinf(values) | (np.abs(values) > MAX_ABS_VALUE)
+    if absurd.any():
+        i = int(np.flatnonzero(absurd)[0])
+        raise ReadError(
+            "value is infinite or beyond any meter's reach; expected a reading",
+            path=path,
+            line=int(lines[i]),
+            field=field,
+            code="consumption_bad_value",
+        )
+    return values
 
 
 def split_rows(

@@ -228,7 +228,8 @@ def read_data_connect_v5(
     reading = _find_key(doc, "interval_reading")
     if reading is None:
         raise NotRecognised("no 'interval_reading' list; not Data Connect v5", path=source.name)
-    rtype = reading.get("reading_type") or {}
+    rtype = reading.get("reading_type")
+    rtype = rtype if isinstance(rtype, dict) else {}
     unit = normalise_unit(rtype.get("unit"))
     if unit is None:
         raise ReadError(

@@ -309,7 +309,7 @@ def _declared_step(block: _Block, source: Source) -> int | None:
         return None
     try:
         return int(float(raw.replace(",", ".")))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         raise ReadError(
             "step not understood; expected a number of minutes",
             path=source.name,

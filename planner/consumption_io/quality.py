@@ -170,7 +170,7 @@ def energy_factor(unit: str) -> tuple[float, bool]:
 
 def normalise_unit(unit: str | None) -> str | None:
     """Return ``unit`` spelled as one of W, kW, Wh, kWh, or None if unknown."""
-    if unit is None:
+    if not isinstance(unit, str):  # a file may hold a number or a list there
         return None
     key = unit.strip().lower().replace(" ", "")
     return {"w": "W", "kw": "kW", "wh": "Wh", "kwh": "kWh"}.get(key)

@@ -224,3 +224,72 @@ def test_a_large_curve_is_read_within_three_times_its_size(monkeypatch):
         tracemalloc.stop()
     assert len(energy) == 190_000
     assert peak < 3 * size, f"peak {peak / size:.2f} x the file"
+
+
+# --------------------------------------------------------------------------- one rule
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e308", "Infinity"])
+def test_infinite_or_absurd_reading_is_refused_with_its_line(value):
+    text = _enedis_curve(20).decode("utf-8").split("\n")
+    text[10] = text[10].split(";")[0] + ";" + value  # file line 11
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO("\n".join(text).encode()), filename="c.csv")
+    assert (info.value.code, info.value.line, info.value.field) == (
+        "consumption_bad_value",
+        11,
+        "Valeur",
+    )
+
+
+@pytest.mark.parametrize(
+    "reading_type", ['"W"', "[1, 2]", '{"unit": 5}', '{"unit": ["W"]}', "null"]
+)
+def test_data_connect_with_odd_reading_type_is_a_read_error(reading_type):
+    doc = (
+        '{"meter_reading": {"reading_type": ' + reading_type + ', "interval_reading": '
+        '[{"value": "1", "date": "2024-01-01 00:30:00", "interval_length": "PT30M"}]}}'
+    )
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(doc.encode()), filename="dc.json")
+    assert info.value.code == "consumption_unit_unknown"
+
+
+def test_data_connect_with_infinite_value_is_a_read_error():
+    doc = (
+        '{"meter_reading": {"reading_type": {"unit": "W"}, "interval_reading": ['
+        '{"value": "1e400", "date": "2024-01-01 00:30:00", "interval_length": "PT30M"}]}}'
+    )
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(doc.encode()), filename="dc.json")
+    assert info.value.code == "consumption_bad_value"
+
+
+@pytest.mark.parametrize("step", ["inf", "nan", "1e400"])
+def test_enedis_step_that_is_not_a_number_is_a_read_error(step):
+    text = _enedis_curve(20).decode("utf-8").replace("Brut;W;10", f"Brut;W;{step}")
+    with pytest.raises(ReadError) as info:
+        read_consumption(io.BytesIO(text.encode()), filename="c.csv")
+    assert (info.value.code, info.value.field) == ("consumption_bad_value", "Pas en minutes")
+
+
+def test_home_assistant_infinite_state_is_skipped_like_unavailable():
+    rows = [f"sensor.p,1,2024-01-01T00:{m:02d}:00Z" for m in range(0, 60, 5)]
+    rows[5] = rows[5].replace(",1,", ",inf,")
+    text = "entity_id,state,last_changed\n" + "\n".join(rows) + "\n"
+    energy, meta = read_consumption(io.BytesIO(text.encode()), filename="ha.csv", unit="W")
+    assert np.isfinite(energy.dropna().to_numpy()).all()
+    codes = [p.code for p in meta["report"].problems]
+    assert "consumption_states_unavailable" in codes
+
+
+def test_a_bad_argument_is_a_value_error_not_a_read_error(data_dir):
+    path = data_dir / "consumption" / "generic_kwh_utc.csv"
+    for kwargs in (
+        {"unit": "litres"},
+        {"unit": 5},
+        {"unit": "kWh", "timestamp_convention": "middle"},
+    ):
+        with pytest.raises(ValueError) as info:
+            read_consumption(path, **kwargs)
+        assert not isinstance(info.value, ReadError), kwargs
