@@ -693,8 +693,8 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
             params={"field": "time(UTC)"},
         )
     data, meta = _call(read_pvgis_tmy, name, io.StringIO(text), pvgis_format="json")
-    location = meta.get("inputs", {}).get("location", {})
-    meteo = meta.get("inputs", {}).get("meteo_data", {})
+    inputs = _dict(meta.get("inputs"))
+    location, meteo = _dict(inputs.get("location")), _dict(inputs.get("meteo_data"))
     period = None
     if meteo.get("year_min") and meteo.get("year_max"):
         period = f"{meteo['year_min']}-{meteo['year_max']}"
@@ -710,6 +710,11 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
         "attribution": PVGIS_ATTRIBUTION,
     }
     return _Raw(data, pd.DatetimeIndex(data.index), out_meta, _PVGIS_NAMES)
+
+
+def _dict(value: Any) -> dict:
+    # A JSON member that should be an object may be anything in a hostile file.
+    return value if isinstance(value, dict) else {}
 
 
 def _epw_common(text: str, name: str | None) -> tuple[pd.DataFrame, dict, np.ndarray, list[str]]:

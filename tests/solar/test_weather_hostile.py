@@ -177,3 +177,29 @@ def test_weather_report_and_summary(tmp_path, frame):
     inspected = inspect_weather(path)
     assert inspected["diffuse_share"] == summary.diffuse_share
     assert inspected["ghi_kwh_m2"] == summary.ghi_kwh_m2
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("inputs",), []),
+        (("inputs", "location"), "x"),
+        (("inputs", "meteo_data"), [1]),
+        (("inputs", "location", "latitude"), "abc"),
+    ],
+)
+def test_pvgis_json_with_members_of_the_wrong_type_never_raises_anything_else(
+    tmp_path, frame, path, value
+):
+    from tests.solar.test_weather_files import pvgis_json_document
+
+    doc = pvgis_json_document(frame)
+    holder = doc
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    try:
+        data, meta = read_weather_file(json.dumps(doc).encode(), "tmy.json")
+    except ReadError:
+        return
+    assert len(data) == 8760 and meta["latitude"] is None or isinstance(meta["latitude"], float)
