@@ -203,3 +203,14 @@ def test_pvgis_json_with_members_of_the_wrong_type_never_raises_anything_else(
     except ReadError:
         return
     assert len(data) == 8760 and meta["latitude"] is None or isinstance(meta["latitude"], float)
+
+
+def test_inspect_says_the_diffuse_share_in_words(tmp_path, frame, capsys):
+    path = write_pvgis_csv(tmp_path / "tmy.csv", frame)
+    assert cli.main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Part diffuse de l'irradiation : 0," in out
+    assert "None" not in out
+    assert cli.main(["inspect", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert 0 < report["diffuse_share"] < 1 and "station" not in report
