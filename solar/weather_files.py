@@ -59,7 +59,7 @@ from pvlib.iotools.pvgis import VARIABLE_MAP as PVGIS_VARIABLE_MAP
 from pvlib.iotools.tmy import VARIABLE_MAP as TMY3_VARIABLE_MAP
 
 from quartier_solaire.errors import NotRecognised, Problem, ReadError, ReadReport, WrongPlace
-from quartier_solaire.textfiles import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, too_large, utf16_codec
+from quartier_solaire.textfiles import MAX_UPLOAD_MB, too_large, utf16_codec
 from solar.typical_year import TIMEZONE, TYPICAL_YEAR
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "to_typical_year",
     "MAX_MISSING_FRACTION",
     "PHYSICAL_RANGES",
+    "MAX_WEATHER_BYTES",
     "sniff_weather",
     "WeatherSummary",
     "weather_summary",
@@ -119,6 +120,12 @@ _UNITS = {
     "wind_speed": "m/s",
     "pressure": "Pa",
 }
+
+#: Largest weather file read [bytes]. A year of hours is 1.3 MB as a PVGIS CSV,
+#: 1.6 MB as an EPW and about 3 MB as an indented PVGIS JSON; 20 MiB (our
+#: assumption) leaves room for comments and padding, and refuses a huge file
+#: before it is split into lines.
+MAX_WEATHER_BYTES = 20 * 2**20
 
 # Accepted lengths of one year of hourly rows [h].
 _HOURS_PER_YEAR = 8760
@@ -477,7 +484,7 @@ def _read_bytes(src: Any, filename: str | None) -> tuple[bytes, str | None]:
         name = Path(name).name if isinstance(name, str) else None
         _check_size(_buffer_size(src), name)
         try:
-            content = src.read(MAX_UPLOAD_BYTES + 1)
+            content = src.read(MAX_WEATHER_BYTES + 1)
         except (OSError, ValueError) as error:
             raise ReadError("the file could not be read", path=name, code="unreadable") from error
         if isinstance(content, str):
@@ -505,12 +512,13 @@ def _buffer_size(src: Any) -> int | None:
 
 
 def _check_size(size: int | None, name: str | None) -> None:
-    if too_large(size):
+    if too_large(size) or (size is not None and size > MAX_WEATHER_BYTES):
+        limit = min(MAX_UPLOAD_MB, MAX_WEATHER_BYTES // 2**20)
         raise ReadError(
-            f"the file is larger than the {MAX_UPLOAD_MB} MB upload limit",
+            f"the file is larger than the {limit} MB a year of hourly weather can fill",
             path=name,
             code="file_too_large",
-            params={"limit_mb": MAX_UPLOAD_MB},
+            params={"limit_mb": limit},
         )
 
 

@@ -214,3 +214,18 @@ def test_inspect_says_the_diffuse_share_in_words(tmp_path, frame, capsys):
     assert cli.main(["inspect", str(path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert 0 < report["diffuse_share"] < 1 and "station" not in report
+
+
+def test_a_weather_file_larger_than_a_year_can_fill_is_refused_before_parsing(tmp_path):
+    from solar.weather_files import MAX_WEATHER_BYTES
+
+    path = tmp_path / "huge.csv"
+    row = b"20200101:0000,10.0,80,0,0,0,300,3,250,101000\r\n"
+    with path.open("wb") as f:
+        f.write(b"Latitude (decimal degrees): 47.2\r\n")
+        f.write(row * (MAX_WEATHER_BYTES // len(row) + 1))
+    for given in (path, io.BytesIO(path.read_bytes())):
+        with pytest.raises(ReadError) as info:
+            read_weather_file(given, "huge.csv")
+        assert info.value.code == "file_too_large"
+        assert info.value.params == {"limit_mb": 20}
