@@ -229,3 +229,12 @@ def test_a_weather_file_larger_than_a_year_can_fill_is_refused_before_parsing(tm
             read_weather_file(given, "huge.csv")
         assert info.value.code == "file_too_large"
         assert info.value.params == {"limit_mb": 20}
+
+
+@pytest.mark.parametrize("key", ["tmy_hourly", "interval_reading"])
+def test_inspect_of_deep_json_is_one_json_error(tmp_path, capsys, key):
+    path = tmp_path / "deep.json"
+    path.write_text('{"' + key + '": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert cli.main(["inspect", str(path), "--json"]) == 2
+    out = json.loads(capsys.readouterr().out)
+    assert out["error"]["code"] == "json_too_deep"
