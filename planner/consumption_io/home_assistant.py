@@ -112,7 +112,11 @@ def read_home_assistant(
         raise NotRecognised("expected the header 'entity_id,state,last_changed'", path=source.name)
     try:
         frame = pd.read_csv(
-            io.StringIO(source.text), dtype=str, keep_default_na=False, skip_blank_lines=False
+            # Bytes, not StringIO: StringIO holds 4 bytes a character.
+            io.BytesIO(source.text.encode("utf-8")),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
