@@ -20,10 +20,11 @@ from geodata.lookup import bbox_size_km
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
 from quartier_solaire.errors import ReadError
-from quartier_solaire.i18n import LANGUAGES, describe, t, weather_licence
+from quartier_solaire.i18n import LANGUAGES, describe, number, percent, t, weather_licence
 from solar.engine import PVParams
 from solar.rooftop import SuitabilityParams
 from solar.synthetic_weather import distance_km
+from solar.weather_files import weather_summary
 
 _LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -189,8 +190,16 @@ def weather(
                 payload,
             )
     except ReadError as error:
-        st.error(describe(error, lang, markdown=True))
-        st.stop()
+        if source != "upload":
+            st.error(describe(error, lang, markdown=True))
+            st.stop()
+        # A refused upload (a consumption file, say) is explained where it was
+        # dropped; the page goes on with the embedded year.
+        st.sidebar.error(describe(error, lang, markdown=True))
+        st.sidebar.caption(t("weather.upload_refused", lang))
+        source, upload_digest = "synthetic", None
+        lat, lon = round(location.latitude, 4), round(location.longitude, 4)
+        frame, meta = _cache.weather(source, lat, lon, None, None, None)
     for warning in meta.get("warning_keys", []):
         st.sidebar.warning(t(warning["key"], lang, **warning["params"]))
     for problem in meta.get("problems", []):
@@ -204,12 +213,34 @@ def weather(
     label_key = meta.get("label_key")
     label = t(label_key, lang) if label_key else meta["source"]
     st.sidebar.caption(t("weather.attribution", lang, source=label))
+    if source == "upload":
+        _weather_summary(frame, meta, lang)
     with st.sidebar.expander(t("weather.sources", lang)):
         st.caption(weather_licence(meta, lang))
         if meta.get("attribution_file_text"):
             # The file's own words, as written: plain text, never Markdown.
             st.text(f"{t('weather.licence.file_says', lang)} {meta['attribution_file_text']}")
-    return frame, meta, choice.key
+    return frame, meta, (source, upload_digest)
+
+
+def _weather_summary(frame: pd.DataFrame, meta: dict, lang: str) -> None:
+    # What `quartier-solaire inspect` says of the file, in one line.
+    summary = weather_summary(frame, meta)
+    place = summary.station or (
+        f"{summary.latitude:.3f}, {summary.longitude:.3f}"
+        if summary.latitude is not None and summary.longitude is not None
+        else meta.get("file") or ""
+    )
+    text = t(
+        "weather.summary",
+        lang,
+        place=place,
+        period=summary.period or t("weather.summary_period_unknown", lang),
+        ghi=number(summary.ghi_kwh_m2, lang),
+        diffuse=percent(summary.diffuse_share, lang),
+        temp=number(summary.temp_air_mean_c, lang, decimals=1),
+    )
+    st.sidebar.text(text)
 
 
 BUILDING_SOURCES = ("demo", "file", "osm")

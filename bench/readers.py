@@ -8,13 +8,24 @@ personal data), then read with ``read_consumption`` (best of 3). As a yardstick
 the Enedis CSV is also parsed by a plain per-row Python loop (csv module and
 ``datetime.fromisoformat``), which does far less checking.
 
+Large file: a 10-min Enedis load curve of ``--large-mb`` megabytes (199 by
+default, just under the 200 MB upload limit) is read in a fresh process for
+each competitor, and the peak resident memory during the call, above the
+resident size just before it, is compared with the file's size (Linux: the
+peak is reset through ``/proc/self/clear_refs`` and read as ``VmHWM``): our
+reader (target: under 3x the file) against ``pandas.read_csv`` of the same
+file with its ``Horodate`` parsed (the plain-pandas yardstick, no checks). A
+file one megabyte over the limit is then refused before it is parsed.
+
 Prints one line per format, then one JSON object with the figures.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +38,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from planner.consumption_io import read_consumption  # noqa: E402
+from quartier_solaire.errors import ReadError  # noqa: E402
+from quartier_solaire.textfiles import MAX_UPLOAD_BYTES  # noqa: E402
 
 YEAR = 2025
 REPEATS = 3
@@ -144,7 +157,104 @@ def _best(fn) -> float:
     return min(times)
 
 
+def _write_large(path: Path, size_mb: float) -> int:
+    """Write a 10-min Enedis load curve of about ``size_mb`` megabytes; return its rows."""
+    row_bytes = 31  # "2025-01-01T00:10:00+01:00;1234\n"
+    rows = int(size_mb * 1e6 / row_bytes)
+    header = (
+        "\ufeffIdentifiant PRM;Type de donnees;Date de debut;Date de fin;Grandeur physique;"
+        "Grandeur metier;Etape metier;Unite;Pas en minutes\n"
+        "12345678901234;Courbe de charge;01/01/1990;31/12/2100;Energie active;Consommation;"
+        "Comptage Brut;W;10\nHorodate;Valeur\n"
+    )
+    rng = np.random.default_rng(0)
+    with path.open("w", encoding="utf-8") as f:
+        f.write(header)
+        block = 1_000_000
+        for first in range(0, rows, block):
+            n = min(block, rows - first)
+            ends = pd.date_range("1990-01-01T00:10", periods=n, freq="10min") + pd.Timedelta(
+                minutes=10 * first
+            )
+            stamps = ends.strftime("%Y-%m-%dT%H:%M:%S+01:00")
+            watts = rng.integers(100, 3000, n).astype(str)
+            f.write("\n".join(stamps + ";" + watts))
+            f.write("\n")
+    return rows
+
+
+# Run in a fresh interpreter: the peak resident size of a process never goes down.
+_MEASURE = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+import pandas as pd
+from planner.consumption_io import read_consumption
+small = {small!r}
+how = {how!r}
+def run(path):
+    if how == "ours":
+        energy, meta = read_consumption(path)
+        return int(meta["report"].intervals)
+    frame = pd.read_csv(path, sep=";", skiprows=2, encoding="utf-8")
+    times = pd.to_datetime(frame["Horodate"], format="ISO8601", utc=True)
+    return int(times.notna().sum())
+run(small)  # lazy imports out of the count
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(key))
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # resets the peak (VmHWM) to the current resident size (Linux >= 4.0)
+before = status("VmRSS:")
+t0 = time.perf_counter()
+rows = run({path!r})
+seconds = time.perf_counter() - t0
+peak = status("VmHWM:")
+print(json.dumps({{"rows": rows, "seconds": seconds, "peak_kib": peak - before}}))
+"""
+
+
+def _measure(path: Path, small: Path, how: str) -> dict:
+    root = str(Path(__file__).parents[1])
+    code = _MEASURE.format(root=root, small=str(small), how=how, path=str(path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _large_file(folder: Path, small: Path, size_mb: float) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    path = folder / "large.csv"
+    rows = _write_large(path, size_mb)
+    size = path.stat().st_size
+    for how in ("ours", "pandas"):
+        result = _measure(path, small, how)
+        assert result["rows"] >= rows - 1, (how, result["rows"], rows)
+        ratio = result["peak_kib"] * 1024 / size
+        figures[f"large_{how}_peak_rss_mib"] = round(result["peak_kib"] / 1024, 1)
+        figures[f"large_{how}_peak_over_size_ratio"] = round(ratio, 2)
+        figures[f"large_{how}_seconds"] = round(result["seconds"], 2)
+        print(
+            f"{'large ' + how:<20} {size / 2**20:.0f} MiB file  {result['seconds']:.1f} s  "
+            f"peak {result['peak_kib'] / 1024:.0f} MiB = {ratio:.2f} x the file"
+        )
+    figures["large_file_mib"] = round(size / 2**20, 1)
+    path.unlink()
+    over = folder / "over.csv"
+    with over.open("wb") as f:  # sparse: no disk space used
+        f.truncate(MAX_UPLOAD_BYTES + 2**20)
+    t0 = time.perf_counter()
+    try:
+        read_consumption(over)
+    except ReadError as error:
+        assert error.code == "file_too_large", error.code
+    figures["over_limit_refused_seconds"] = round(time.perf_counter() - t0, 4)
+    print(f"{'over the limit':<20} refused in {figures['over_limit_refused_seconds']:.4f} s")
+    return figures
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large-mb", type=float, default=199.0, help="0 skips the large file")
+    args = parser.parse_args()
     figures: dict[str, float | int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         files, n = _write_files(Path(tmp))
@@ -169,6 +279,9 @@ def main() -> None:
         figures["enedis_csv_vs_loop_ratio"] = round(figures["enedis_csv_seconds"] / loop, 3)
         print(f"{'per-row loop (csv)':<20} {n} intervals  {loop:.3f} s  (yardstick, no checks)")
         figures["intervals"] = n
+        if args.large_mb > 0:
+            small = Path(__file__).parents[1] / "tests/data/consumption/enedis_load_curve_30min.csv"
+            figures.update(_large_file(Path(tmp), small, args.large_mb))
     print(json.dumps(figures))
 
 

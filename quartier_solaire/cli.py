@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -23,6 +24,8 @@ import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from planner.files import INSPECTORS
 from quartier_solaire.errors import NotRecognised, ReadError
@@ -86,6 +89,23 @@ def _describe_dict(problem: dict[str, Any], lang: str) -> str:
     return describe(Problem(**fields, **extra), lang)
 
 
+def strict_json(value: Any) -> Any:
+    """Return ``value`` with every non-finite float replaced by None.
+
+    ``json.dumps`` writes ``NaN`` and ``Infinity``, which JSON does not have:
+    another tool reading ``inspect --json`` would fail on them.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(v) for v in value]
+    if isinstance(value, np.floating | np.integer):
+        return strict_json(value.item())
+    return value
+
+
 def _cmd_inspect(args: argparse.Namespace) -> int:
     try:
         report = inspect_file(args.file)
@@ -96,7 +116,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             print(f"{args.file}: {describe(error, args.lang)}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, default=str))
+        print(json.dumps(strict_json(report), ensure_ascii=False, allow_nan=False, default=str))
     else:
         print(_plain(report, args.lang))
     return 0

@@ -67,7 +67,8 @@ def describe(
 ) -> str:
     """Return a reader's finding as a sentence in ``lang``.
 
-    The catalogue entry ``problem.<code>`` is used, with the finding's line,
+    The catalogue entry ``problem.<code>`` (``problem.<code>.<kind>`` when the
+    finding's params name a ``kind`` that has its own entry) is used, with the finding's line,
     field and count available as placeholders; the reader's own English message
     is the wording of last resort, so that nothing a reader says is ever lost.
     With ``markdown=True`` the text that came from the file (field names, values
@@ -75,6 +76,9 @@ def describe(
     """
     key = f"problem.{finding.code}"
     params = dict(finding.params)
+    # A finding about a kind of file (WrongPlace) has one sentence per kind.
+    if isinstance(params.get("kind"), str) and has(f"{key}.{params['kind']}"):
+        key = f"{key}.{params['kind']}"
     params.setdefault("line", finding.line)
     params.setdefault("field", finding.field)
     if markdown:

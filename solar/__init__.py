@@ -7,7 +7,12 @@ from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simula
 from solar.shading import apply_horizon, beam_visible, shading_loss_percent, sky_view_fraction
 from solar.synthetic_weather import ClimateNormals, load_climate_normals, synthetic_year
 from solar.typical_year import TIMEZONE, TYPICAL_YEAR, typical_year_index
-from solar.weather_files import inspect_weather, read_weather_file
+from solar.weather_files import (
+    WeatherSummary,
+    inspect_weather,
+    read_weather_file,
+    weather_summary,
+)
 
 __all__ = [
     "MOUNTINGS",
@@ -18,6 +23,7 @@ __all__ = [
     "PlaneYield",
     "RooftopYield",
     "SuitabilityParams",
+    "WeatherSummary",
     "WeatherUnavailable",
     "apply_horizon",
     "beam_visible",
@@ -36,4 +42,5 @@ __all__ = [
     "to_settlement_step",
     "typical_year_index",
     "weather_for_site",
+    "weather_summary",
 ]

@@ -73,6 +73,19 @@ same DNI and an overcast hour to a small one; the sunny-hour count is then set
 by construction. DIRINT/DIRINDEX use the clearness of neighbouring hours and
 dew point, which the synthetic year does not have.
 
+Diffuse share: the Nantes year gets 0.40 of its GHI as diffuse light, below
+real typical years of similar climates (0.44-0.56). Other published hourly
+decompositions from pvlib, applied to the same synthetic clearness index,
+barely move it (measured: Erbs-Driesse 0.40, Orgill-Hollands 0.41, Boland's
+hourly fit 0.43), and Boland's fit lets the bright overcast hours of very sunny
+climates (``k_c`` near 0.75) pass the sunshine threshold, so that the sunshine
+normals of such climates are missed. The gap is the model's, not the
+decomposition's: its hours are either clear (81 % of the Nantes GHI, diffuse
+fraction 0.27) or overcast (diffuse fraction 0.98), while real years have
+many broken-cloud hours, whose light is mostly diffuse. East and west roofs
+therefore keep a little less of the reference yield here than under a real
+year (see :mod:`solar.rooftop`).
+
 Air temperature: the monthly normals are turned into daily means by a
 periodic 12-term Fourier series whose monthly averages equal the normals
 exactly (smooth between mid-months, mean-preserving). A daily cycle is added:

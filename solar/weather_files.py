@@ -58,7 +58,8 @@ from pvlib.iotools import read_epw, read_pvgis_tmy, read_tmy2, read_tmy3
 from pvlib.iotools.pvgis import VARIABLE_MAP as PVGIS_VARIABLE_MAP
 from pvlib.iotools.tmy import VARIABLE_MAP as TMY3_VARIABLE_MAP
 
-from quartier_solaire.errors import NotRecognised, Problem, ReadError
+from quartier_solaire.errors import NotRecognised, Problem, ReadError, ReadReport, WrongPlace
+from quartier_solaire.textfiles import MAX_UPLOAD_MB, too_large, utf16_codec
 from solar.typical_year import TIMEZONE, TYPICAL_YEAR
 
 __all__ = [
@@ -70,6 +71,11 @@ __all__ = [
     "site_timezone",
     "to_typical_year",
     "MAX_MISSING_FRACTION",
+    "PHYSICAL_RANGES",
+    "MAX_WEATHER_BYTES",
+    "sniff_weather",
+    "WeatherSummary",
+    "weather_summary",
 ]
 
 #: Columns every weather frame carries [W/m2, W/m2, W/m2, C, m/s].
@@ -83,6 +89,43 @@ PVGIS_ATTRIBUTION = (
     "PVGIS (c) European Union, JRC. Reuse authorised provided the source is "
     "acknowledged (Commission Decision 2011/833/EU)."
 )
+
+#: Plausible range of each weather variable, (low, high) in its unit: a value
+#: outside it (or infinite) is an error naming its line, never averaged in.
+#: Irradiance [W/m2]: the sun's normal irradiance above the atmosphere is at most
+#: 1,413 W/m2 (solar constant 1,361 W/m2, Kopp & Lean 2011, times 1.034 at
+#: perihelion), so DNI stays below it; GHI and DHI may pass it briefly under
+#: broken clouds (cloud enhancement): 1,500 W/m2 is our assumption, in line with
+#: the BSRN "extremely rare" limits (Long & Dutton 2002) at high sun. Slightly
+#: negative irradiance (night-time sensor offsets) is set to 0 and reported;
+#: below -100 W/m2 it is an error (assumption). Air temperature [C]: the WMO
+#: world records are -89.2 C (Vostok, 1983) and 56.7 C (Death Valley, 1913).
+#: Wind speed [m/s]: hourly means stay far below the 113 m/s gust record (WMO,
+#: Barrow Island 1996). Pressure [Pa]: 30 kPa is below the air pressure at the
+#: top of Everest (about 33 kPa) and 110 kPa above the sea-level record
+#: (108.4 kPa, Agata 1968).
+PHYSICAL_RANGES: dict[str, tuple[float, float]] = {
+    "ghi": (-100.0, 1500.0),
+    "dni": (-100.0, 1500.0),
+    "dhi": (-100.0, 1500.0),
+    "temp_air": (-90.0, 60.0),
+    "wind_speed": (0.0, 100.0),
+    "pressure": (30_000.0, 110_000.0),
+}
+_UNITS = {
+    "ghi": "W/m2",
+    "dni": "W/m2",
+    "dhi": "W/m2",
+    "temp_air": "C",
+    "wind_speed": "m/s",
+    "pressure": "Pa",
+}
+
+#: Largest weather file read [bytes]. A year of hours is 1.3 MB as a PVGIS CSV,
+#: 1.6 MB as an EPW and about 3 MB as an indented PVGIS JSON; 20 MiB (our
+#: assumption) leaves room for comments and padding, and refuses a huge file
+#: before it is split into lines.
+MAX_WEATHER_BYTES = 20 * 2**20
 
 # Accepted lengths of one year of hourly rows [h].
 _HOURS_PER_YEAR = 8760
@@ -189,7 +232,8 @@ def read_weather_file(
         ``"pvgis"``, ``"epw"``, ``"tmy3"``, ``"tmy2"``, for the catalogue),
         ``attribution_file_text`` (the file's own words on its source, verbatim),
         ``warnings`` (list of str), ``problems`` (list of
-        :class:`~quartier_solaire.errors.Problem`), and
+        :class:`~quartier_solaire.errors.Problem`), ``report`` (the same
+        findings as a :class:`~quartier_solaire.errors.ReadReport`), and
         ``irradiance_time_offset_h`` for PVGIS files that state it.
 
     Raises
@@ -202,6 +246,7 @@ def read_weather_file(
     text = _decode(raw_bytes, name)
     kind = _detect(text, name)
     if kind is None:
+        _refuse_other_kinds(text, name)
         raise ReadError(
             "not a weather file this reader knows (PVGIS TMY CSV/JSON/EPW, EPW, TMY3 or TMY2)",
             path=name,
@@ -224,7 +269,8 @@ def inspect_weather(path: str | Path) -> dict[str, Any]:
     dict
         ``kind`` ("weather"), ``source``, ``format``, ``hours``,
         ``ghi_kwh_m2`` (annual global horizontal irradiation [kWh/m2]),
-        ``temp_air_mean_c`` [C], ``latitude``, ``longitude``, ``altitude``,
+        ``diffuse_share`` (diffuse over global horizontal irradiation [-]),
+        ``temp_air_mean_c`` [C], ``station``, ``latitude``, ``longitude``, ``altitude``,
         ``period``, ``timezone``, ``attribution`` and ``problems`` (list of
         dicts); plain JSON values only.
 
@@ -242,16 +288,19 @@ def inspect_weather(path: str | Path) -> dict[str, Any]:
     except ReadError as error:
         raise NotRecognised("not a weather file", path=str(path)) from error
     if _detect(text, name) is None:
+        _refuse_other_kinds(text, name)
         raise NotRecognised("not a weather file", path=str(path))
     data, meta = read_weather_file(path)
-    hours = len(data)
+    summary = weather_summary(data, meta)
     return {
         "kind": "weather",
         "source": meta["source"],
         "format": meta["format"],
-        "hours": hours,
-        "ghi_kwh_m2": round(float(data["ghi"].sum()) / 1000.0, 1),  # 1-h steps: W -> Wh
-        "temp_air_mean_c": round(float(data["temp_air"].mean()), 2),
+        "hours": summary.hours,
+        "ghi_kwh_m2": summary.ghi_kwh_m2,
+        "diffuse_share": summary.diffuse_share,
+        "temp_air_mean_c": summary.temp_air_mean_c,
+        **({"station": summary.station} if summary.station else {}),
         "latitude": meta["latitude"],
         "longitude": meta["longitude"],
         "altitude": meta["altitude"],
@@ -260,6 +309,73 @@ def inspect_weather(path: str | Path) -> dict[str, Any]:
         "attribution": meta["attribution"],
         "problems": [p.to_dict() for p in meta["problems"]],
     }
+
+
+@dataclass(frozen=True)
+class WeatherSummary:
+    """What a weather year holds, as ``inspect`` and the sidebar show it.
+
+    Parameters
+    ----------
+    source : str
+        Where the year comes from ("PVGIS TMY", "EPW", "synthetic"...).
+    station : str or None
+        Station or place name given by the file, if any.
+    latitude, longitude : float or None
+        Site of the data [deg].
+    period : str or None
+        Years the data describe ("2005-2023").
+    hours : int
+        Hourly rows [h].
+    ghi_kwh_m2 : float
+        Annual global horizontal irradiation [kWh/m2], 0.1 precision.
+    diffuse_share : float
+        Diffuse horizontal over global horizontal irradiation over the year
+        [-], 0.001 precision.
+    temp_air_mean_c : float
+        Mean air temperature [C], 0.01 precision.
+    """
+
+    source: str
+    station: str | None
+    latitude: float | None
+    longitude: float | None
+    period: str | None
+    hours: int
+    ghi_kwh_m2: float
+    diffuse_share: float
+    temp_air_mean_c: float
+
+
+def weather_summary(data: pd.DataFrame, meta: dict[str, Any]) -> WeatherSummary:
+    """Summarise a weather year: place, period, irradiation, diffuse share, temperature.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Hourly weather with ``ghi``, ``dhi`` [W/m2] and ``temp_air`` [C], as
+        :func:`read_weather_file` returns it.
+    meta : dict
+        Its metadata (``source``, ``station``, ``latitude``, ``longitude``,
+        ``period``; missing keys give None).
+
+    Returns
+    -------
+    WeatherSummary
+    """
+    ghi_wh = float(data["ghi"].sum())  # 1-h steps: W/m2 x 1 h = Wh/m2
+    dhi_wh = float(data["dhi"].sum())
+    return WeatherSummary(
+        source=str(meta.get("source", "")),
+        station=meta.get("station") or None,
+        latitude=_float_or_none(meta.get("latitude")),
+        longitude=_float_or_none(meta.get("longitude")),
+        period=meta.get("period"),
+        hours=len(data),
+        ghi_kwh_m2=round(ghi_wh / 1000.0, 1),
+        diffuse_share=round(dhi_wh / ghi_wh, 3) if ghi_wh > 0 else 0.0,
+        temp_air_mean_c=round(float(data["temp_air"].mean()), 2),
+    )
 
 
 def site_timezone(latitude: float, longitude: float) -> str | None:
@@ -364,29 +480,66 @@ def to_typical_year(
 
 def _read_bytes(src: Any, filename: str | None) -> tuple[bytes, str | None]:
     if isinstance(src, bytes | bytearray | memoryview):
+        _check_size(len(src), filename)
         return bytes(src), filename
     if hasattr(src, "read"):
         name = filename or getattr(src, "name", None)
         name = Path(name).name if isinstance(name, str) else None
+        _check_size(_buffer_size(src), name)
         try:
-            content = src.read()
+            content = src.read(MAX_WEATHER_BYTES + 1)
         except (OSError, ValueError) as error:
             raise ReadError("the file could not be read", path=name, code="unreadable") from error
         if isinstance(content, str):
             content = content.encode("utf-8")
+        _check_size(len(content), name)
         return bytes(content), name
     path = Path(src)
     name = filename or path.name
     try:
+        _check_size(path.stat().st_size, name)
         return path.read_bytes(), name
     except OSError as error:
         raise ReadError("the file could not be opened", path=name, code="unreadable") from error
+
+
+def _buffer_size(src: Any) -> int | None:
+    # Bytes left in a seekable buffer, without reading them.
+    try:
+        here = src.tell()
+        end = src.seek(0, io.SEEK_END)
+        src.seek(here)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - here
+
+
+def _check_size(size: int | None, name: str | None) -> None:
+    if too_large(size) or (size is not None and size > MAX_WEATHER_BYTES):
+        limit = min(MAX_UPLOAD_MB, MAX_WEATHER_BYTES // 2**20)
+        raise ReadError(
+            f"the file is larger than the {limit} MB a year of hourly weather can fill",
+            path=name,
+            code="file_too_large",
+            params={"limit_mb": limit},
+        )
 
 
 def _decode(content: bytes, name: str | None) -> str:
     if not content.strip():
         raise ReadError("the file is empty", path=name, code="weather.empty")
     head = content[:4096]
+    codec = utf16_codec(head)
+    if codec:
+        # Excel's "Unicode text" export: UTF-16, with or without BOM.
+        try:
+            return content.decode(codec)
+        except UnicodeDecodeError as error:
+            raise ReadError(
+                "the file looks like UTF-16 text but cannot be decoded",
+                path=name,
+                code="weather.binary",
+            ) from error
     # Control bytes other than tab/newline/carriage return do not occur in text.
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     if b"\x00" in head or controls > max(2, len(head) // 100):
@@ -400,8 +553,53 @@ def _decode(content: bytes, name: str | None) -> str:
         return content.decode("latin-1")
 
 
+def sniff_weather(text: str, name: str | None = None) -> str | None:
+    """Return the weather format of decoded text, or None if it is not weather.
+
+    Parameters
+    ----------
+    text : str
+        The file's text (its first lines are enough for CSV/EPW/TMY formats;
+        a PVGIS JSON is recognised by its ``"tmy_hourly"`` key).
+    name : str, optional
+        File name, to break ties (``.tm2``).
+
+    Returns
+    -------
+    str or None
+        ``"pvgis-csv"``, ``"pvgis-json"``, ``"pvgis-epw"``, ``"epw"``,
+        ``"tmy3"``, ``"tmy2"`` or None.
+    """
+    return _detect(text, name)
+
+
+# Cheap marks of the other kinds of file the app takes (the readers of those
+# kinds live in planner and geodata, which solar does not import).
+_CONSUMPTION_MARKS = (
+    re.compile(r"^\ufeff?\s*Identifiant PRM", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"^\s*Horodate\s*[;,\t]", re.IGNORECASE | re.MULTILINE),
+    re.compile(r'"(meter_reading|interval_reading)"'),
+    re.compile(r'"grandeur"'),
+    re.compile(r"^\s*entity_id,state,last_changed", re.MULTILINE),
+)
+_BUILDINGS_MARKS = (
+    re.compile(r'"FeatureCollection"'),
+    re.compile(r"^\s*(<\?xml[^>]*>\s*)?<osm[\s>]"),
+)
+_SNIFF_CHARS = 65536
+
+
+def _refuse_other_kinds(text: str, name: str | None) -> None:
+    """Raise WrongPlace if ``text`` looks like consumption or buildings."""
+    head = text[:_SNIFF_CHARS]
+    for kind, marks in (("consumption", _CONSUMPTION_MARKS), ("buildings", _BUILDINGS_MARKS)):
+        if any(mark.search(head) for mark in marks):
+            raise WrongPlace(kind, f"this file looks like {kind} data, not weather", path=name)
+
+
 def _detect(text: str, name: str | None) -> str | None:
-    stripped = text.lstrip()
+    # Only the head is split: the text may be a 200 MB file of another kind.
+    stripped = text[:_SNIFF_CHARS].lstrip()
     lines = stripped.splitlines()
     first = lines[0] if lines else ""
     second = lines[1] if len(lines) > 1 else ""
@@ -477,6 +675,12 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
         src = json.loads(text)
     except json.JSONDecodeError as error:
         raise _bad_line(f"invalid JSON ({error.msg})", name, error.lineno) from error
+    except RecursionError as error:
+        # Python's JSON parser recurses once per level: a hostile file nests
+        # deeper than the interpreter's stack allows. No PVGIS file nests > 5.
+        raise ReadError(
+            "the JSON is nested too deeply to be a PVGIS file", path=name, code="json_too_deep"
+        ) from error
     try:
         hourly = src["outputs"]["tmy_hourly"]
         src["outputs"]["months_selected"]
@@ -502,8 +706,8 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
             params={"field": "time(UTC)"},
         )
     data, meta = _call(read_pvgis_tmy, name, io.StringIO(text), pvgis_format="json")
-    location = meta.get("inputs", {}).get("location", {})
-    meteo = meta.get("inputs", {}).get("meteo_data", {})
+    inputs = _dict(meta.get("inputs"))
+    location, meteo = _dict(inputs.get("location")), _dict(inputs.get("meteo_data"))
     period = None
     if meteo.get("year_min") and meteo.get("year_max"):
         period = f"{meteo['year_min']}-{meteo['year_max']}"
@@ -520,6 +724,11 @@ def _read_pvgis_json(text: str, name: str | None) -> _Raw:
         "attribution_key": "pvgis",
     }
     return _Raw(data, pd.DatetimeIndex(data.index), out_meta, _PVGIS_NAMES)
+
+
+def _dict(value: Any) -> dict:
+    # A JSON member that should be an object may be anything in a hostile file.
+    return value if isinstance(value, dict) else {}
 
 
 def _epw_common(text: str, name: str | None) -> tuple[pd.DataFrame, dict, np.ndarray, list[str]]:
@@ -806,6 +1015,8 @@ def _finish(
         frame[column] = values.to_numpy(dtype=float)
     if "pressure" in frame and frame["pressure"].isna().all():
         frame = frame.drop(columns="pressure")
+    _check_ranges(frame, raw, name)
+    first_gap = _first_gap_lines(frame, raw.lines)
     _check_hours(len(frame), name)
     if (np.asarray(raw.start.minute) != 0).any():
         raise ReadError("time labels are not on the hour", path=name, code="weather.not_hourly")
@@ -827,7 +1038,7 @@ def _finish(
         ) from error
     if dropped and not any(p.code == "weather.leap_day_dropped" for p in problems):
         problems.append(_leap_problem(dropped))
-    frame, filled = _fill_missing(frame, name, raw.names, max_missing_fraction)
+    frame, filled = _fill_missing(frame, name, raw.names, max_missing_fraction, first_gap)
     problems.extend(filled)
     problems.extend(_clip_negative(frame))
     meta = {
@@ -853,6 +1064,15 @@ def _finish(
             meta[key] = raw.meta[key]
     meta["problems"] = problems
     meta["warnings"] = [p.message for p in problems]
+    meta["report"] = ReadReport(
+        kind="weather",
+        format=kind,
+        name=name,
+        problems=tuple(problems),
+        rows_kept=len(frame),
+        rows_dropped=sum(p.count for p in problems if p.severity == "dropped"),
+        rows_repaired=sum(p.count for p in problems if p.severity == "repaired"),
+    )
     return frame, meta
 
 
@@ -870,8 +1090,47 @@ def _float_or_none(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _check_ranges(frame: pd.DataFrame, raw: _Raw, name: str | None) -> None:
+    """Refuse the first value outside :data:`PHYSICAL_RANGES`, naming line and field."""
+    for column in frame.columns:
+        low, high = PHYSICAL_RANGES[column]
+        values = frame[column].to_numpy()
+        bad = np.isinf(values) | (values < low) | (values > high)  # NaN is a gap, not bad
+        if not bad.any():
+            continue
+        row = int(np.flatnonzero(bad)[0])
+        line = int(raw.lines[row]) if raw.lines is not None else None
+        fld = raw.names.get(column, column)
+        unit = _UNITS[column]
+        raise ReadError(
+            f"a value is outside the plausible range {low:g} to {high:g} {unit}"
+            + ("" if line else f" (hour {row + 1})"),
+            path=name,
+            line=line,
+            field=fld,
+            code="weather.out_of_range",
+            params={"field": fld, "low": f"{low:g}", "high": f"{high:g}", "unit": unit},
+        )
+
+
+def _first_gap_lines(frame: pd.DataFrame, lines: np.ndarray | None) -> dict[str, int]:
+    # File line of each column's first missing value, before rows are reordered.
+    if lines is None:
+        return {}
+    out = {}
+    for column in frame.columns:
+        missing = np.flatnonzero(frame[column].isna().to_numpy())
+        if missing.size:
+            out[column] = int(lines[missing[0]])
+    return out
+
+
 def _fill_missing(
-    frame: pd.DataFrame, name: str | None, names: dict[str, str], max_fraction: float
+    frame: pd.DataFrame,
+    name: str | None,
+    names: dict[str, str],
+    max_fraction: float,
+    first_gap: dict[str, int] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     problems = []
     for column in frame.columns:
@@ -881,10 +1140,12 @@ def _fill_missing(
         fld = names.get(column, column)
         if missing == len(frame) and column in REQUIRED_COLUMNS:
             raise _missing(fld, name)
+        line = (first_gap or {}).get(column)
         if missing > max_fraction * len(frame):
             raise ReadError(
                 f"{missing} hours have no value, more than {max_fraction:.0%} of the year",
                 path=name,
+                line=line,
                 field=fld,
                 code="weather.too_many_missing",
                 params={"field": fld, "count": missing},
@@ -893,8 +1154,10 @@ def _fill_missing(
         problems.append(
             Problem(
                 "weather.values_filled",
-                f"{missing} missing hourly values interpolated in time",
+                f"{missing} missing hourly values interpolated in time"
+                + (f" (first at line {line})" if line else ""),
                 severity="repaired",
+                line=line,
                 field=fld,
                 count=missing,
                 params={"field": fld},

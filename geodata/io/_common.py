@@ -30,7 +30,7 @@ import shapely
 
 from geodata.clusters import cluster_summary, scattered_problem
 from geodata.schema import CRS, ROOF_SHAPES, USAGES, normalise_buildings
-from quartier_solaire.errors import Problem, ReadError, Severity
+from quartier_solaire.errors import Problem, ReadError, ReadReport, Severity
 
 # Smallest footprint kept [m2]. A documented assumption: below ~2 m2 a "building" is a
 # digitising sliver or a chimney-sized artefact, and no PV module (~1.7 m2) fits on it.
@@ -86,8 +86,11 @@ _MAX_LOCATORS = 10
 
 
 @dataclass(frozen=True)
-class BuildingReport:
-    """What a building reader kept, repaired and dropped, and why.
+class BuildingReport(ReadReport):
+    """What a building reader kept, repaired and dropped, and why (a ReadReport).
+
+    ``kind`` is ``"buildings"``; ``rows_kept``, ``rows_dropped`` and
+    ``rows_repaired`` repeat ``kept``, ``dropped`` and ``repaired``.
 
     Parameters
     ----------
@@ -119,7 +122,14 @@ class BuildingReport:
     with_roof_shape: int
     crs_in: str | None
     crs_assumed: bool
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = field(default=(), kw_only=True)
+    kind: str = field(default="buildings", kw_only=True)
+
+    def __post_init__(self) -> None:
+        # The shared counts of ReadReport, from this report's own.
+        for shared, own in (("rows_kept", self.kept), ("rows_dropped", self.dropped)):
+            object.__setattr__(self, shared, own)
+        object.__setattr__(self, "rows_repaired", self.repaired)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON-serialisable values."""

@@ -84,6 +84,14 @@ def _json(source: Source) -> Any:
             line=exc.lineno,
             code="consumption_bad_json",
         ) from None
+    except RecursionError:
+        # Python's JSON parser recurses once per level: a hostile file nests
+        # deeper than the stack allows. Data Connect answers nest 4 levels.
+        raise ReadError(
+            "JSON nested too deeply to be a Data Connect answer",
+            path=source.name,
+            code="json_too_deep",
+        ) from None
 
 
 def _find_key(obj: Any, key: str, depth: int = 4) -> dict | None:
@@ -220,7 +228,8 @@ def read_data_connect_v5(
     reading = _find_key(doc, "interval_reading")
     if reading is None:
         raise NotRecognised("no 'interval_reading' list; not Data Connect v5", path=source.name)
-    rtype = reading.get("reading_type") or {}
+    rtype = reading.get("reading_type")
+    rtype = rtype if isinstance(rtype, dict) else {}
     unit = normalise_unit(rtype.get("unit"))
     if unit is None:
         raise ReadError(

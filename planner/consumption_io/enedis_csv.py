@@ -38,6 +38,7 @@ one (``blocks_merged``, info).
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import IO, Any
@@ -88,22 +89,39 @@ class _Block:
     preamble_line: int | None
     header: list[str]
     header_line: int
-    rows: list[str]
-    row_lines: np.ndarray
+    spans: list[_rows.Span]  # where its rows are in the text, read slice by slice
+
+
+# Lines that may be a preamble or a header: not blank, not starting with a digit
+# (data rows start with their date). Found by one scan of the text, without
+# splitting a large file into a Python string per line.
+_CANDIDATE = re.compile(r"^[ \t\ufeff]*[^\d\s][^\n]*", re.MULTILINE)
+_NON_BLANK = re.compile(r"^[^\n]*\S[^\n]*", re.MULTILINE)
+
+
+def _candidates(text: str) -> list[tuple[int, int, int, str]]:
+    """Return (line index, start, end, text) of every candidate line."""
+    out, line, pos = [], 0, 0
+    for m in _CANDIDATE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        out.append((line, m.start(), m.end(), m.group().rstrip("\r")))
+    return out
+
+
+def _next_non_blank(text: str, start: int, end: int) -> re.Match | None:
+    return _NON_BLANK.search(text, start, end)
 
 
 def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block], str]:
-    lines = source.text.splitlines()
-    series = pd.Series(lines, dtype="object")
-    blank = series.str.strip().eq("").to_numpy()
-    # Only lines that do not start with a digit can be headers: normalise those.
-    candidates = np.flatnonzero(~series.str.match(r"\s*\d").to_numpy() & ~blank)
-    normed = {int(i): _norm(lines[i]) for i in candidates}
-    pre_idx = [i for i, n in normed.items() if n.startswith(PREAMBLE_KEY)]
-    head_idx = [i for i, n in normed.items() if n.startswith("horodate")]
+    text = source.text
+    found = _candidates(text)
+    normed = {i: (_norm(line), a, b, line) for i, a, b, line in found}
+    pre_idx = [i for i, (n, *_) in normed.items() if n.startswith(PREAMBLE_KEY)]
+    head_idx = [i for i, (n, *_) in normed.items() if n.startswith("horodate")]
     if not head_idx:
         raise NotRecognised("no 'Horodate' header line; not an Enedis export", path=source.name)
-    sample = lines[pre_idx[0]] if pre_idx else lines[head_idx[0]]
+    sample = normed[pre_idx[0]][3] if pre_idx else normed[head_idx[0]][3]
     if ";" in sample:
         sep = ";"
     elif "," in sample or "\t" in sample:
@@ -130,7 +148,7 @@ def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block]
             )
         )
     first = min(pre_idx[0] if pre_idx else head_idx[0], head_idx[0])
-    if any(lines[i].strip() for i in range(first)):
+    if text[: normed[first][1]].strip("\ufeff \t\r\n"):
         problems.append(_extra_lines(1))
     blocks: list[_Block] = []
     starts = sorted(set(pre_idx) | set(head_idx))
@@ -140,26 +158,27 @@ def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block]
         if p is not None and any(b.preamble_line == p + 1 for b in blocks):
             p = None  # a second table under one preamble keeps no preamble
         preamble: dict[str, str] = {}
+        h_start, h_end = normed[h][1], normed[h][2]
         if p is not None:
-            names = [_norm(x) for x in lines[p].split(sep)]
-            values_i = next((i for i in range(p + 1, h) if lines[i].strip()), None)
-            if values_i is not None:
-                values = [x.strip() for x in lines[values_i].split(sep)]
-                preamble = dict(zip(names, values, strict=False))
-                extra = [i for i in range(values_i + 1, h) if lines[i].strip()]
-                if extra:
-                    problems.append(_extra_lines(extra[0] + 1))
+            names = [_norm(x) for x in normed[p][3].split(sep)]
+            values = _next_non_blank(text, normed[p][2] + 1, h_start)
+            if values is not None:
+                preamble = dict(
+                    zip(names, [x.strip() for x in values.group().split(sep)], strict=False)
+                )
+                extra = _next_non_blank(text, values.end() + 1, h_start)
+                if extra is not None:
+                    line = p + text.count("\n", normed[p][1], extra.start()) + 1
+                    problems.append(_extra_lines(line))
         nxt = [s for s in starts if s > h]
-        end = nxt[0] if nxt else len(lines)
-        body = np.flatnonzero(~blank[h + 1 : end]) + h + 1
+        end = normed[nxt[0]][1] if nxt else len(text)
         blocks.append(
             _Block(
                 preamble=preamble,
                 preamble_line=p + 1 if p is not None else None,
-                header=[_norm(x) for x in lines[h].split(sep)],
+                header=[_norm(x) for x in normed[h][3].split(sep)],
                 header_line=h + 1,
-                rows=series.iloc[body].tolist(),
-                row_lines=body.astype(np.int64) + 1,
+                spans=[(min(h_end + 1, end), end, h + 2)],
             )
         )
     used = {b.preamble_line - 1 for b in blocks if b.preamble_line is not None}
@@ -167,6 +186,15 @@ def _split_blocks(source: Source, problems: list[Problem]) -> tuple[list[_Block]
         if p not in used:
             problems.append(_extra_lines(p + 1))
     return blocks, sep
+
+
+def _block_rows(text: str, block: _Block) -> tuple[list[str], np.ndarray]:
+    """All rows of a block at once (for small tables such as daily indexes)."""
+    rows, lines = [], []
+    for chunk, chunk_lines, _final in _rows.iter_rows(text, block.spans):
+        rows.extend(chunk)
+        lines.append(chunk_lines)
+    return rows, np.concatenate(lines) if lines else np.array([], dtype=np.int64)
 
 
 def _extra_lines(line: int) -> Problem:
@@ -216,8 +244,7 @@ def _pick(blocks: list[_Block], wanted: str, source: Source, problems: list[Prob
             preamble_line=chosen.preamble_line,
             header=chosen.header,
             header_line=chosen.header_line,
-            rows=[r for b in [chosen, *same] for r in b.rows],
-            row_lines=np.concatenate([b.row_lines for b in [chosen, *same]]),
+            spans=[span for b in [chosen, *same] for span in b.spans],
         )
         problems.append(
             Problem(
@@ -282,7 +309,7 @@ def _declared_step(block: _Block, source: Source) -> int | None:
         return None
     try:
         return int(float(raw.replace(",", ".")))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         raise ReadError(
             "step not understood; expected a number of minutes",
             path=source.name,
@@ -326,29 +353,26 @@ def read_enedis_load_curve(
     block = _pick(blocks, "curve", source, problems)
     unit = _unit(block, "W", source)
     declared = _declared_step(block, source)
-    if not block.rows:
+    times, values, lines = _rows.read_rows(
+        source,
+        block.spans,
+        sep,
+        ("Horodate", "Valeur"),
+        problems,
+        decimal_comma=sep != ",",
+        timestamp_message="date and time not understood; expected ISO 8601 with offset",
+    )
+    if not len(times):
         raise ReadError(
             "no reading under the 'Horodate;Valeur' header",
             path=source.name,
             line=block.header_line,
             code="consumption_no_readings",
         )
-    ts, val, lines = _rows.split_rows(
-        block.rows, block.row_lines, sep, source, ("Horodate", "Valeur"), problems
-    )
-    times, failed = _rows.parse_timestamps(ts, lines, source.name, "Horodate", problems)
-    if failed.any():
-        raise ReadError(
-            "date and time not understood; expected ISO 8601 with offset",
-            path=source.name,
-            line=int(lines[np.flatnonzero(failed)[0]]),
-            field="Horodate",
-            code="consumption_bad_timestamp",
-        )
-    values = _rows.parse_values(val, lines, source.name, "Valeur", decimal_comma=sep != ",")
     raw = _rows.to_readings(
         times, values, lines, unit=unit, convention="end", declared_step_min=declared
     )
+    del times, values  # a large file's arrays: only the readings go on
     if declared is not None and len(raw.step_min) > 1 and not (raw.step_min == declared).any():
         problems.append(
             Problem(
@@ -420,17 +444,18 @@ def read_enedis_daily_index(
             code="consumption_unit_unknown",
         )
     col = block.header.index(INDEX_TOTAL_COLUMN)
-    if not block.rows:
+    rows, row_lines = _block_rows(source.text, block)
+    if not rows:
         raise ReadError(
             "no reading under the index header",
             path=source.name,
             line=block.header_line,
             code="consumption_no_readings",
         )
-    parts = pd.Series(block.rows, dtype="object").str.split(sep, expand=True, regex=False)
+    parts = pd.Series(rows, dtype="object").str.split(sep, expand=True, regex=False)
     # Short rows (a file cut mid-row) get missing fields as NaN.
     parts = parts.reindex(columns=range(max(len(block.header), parts.shape[1])))
-    lines = block.row_lines
+    lines = row_lines
     if parts.shape[1] <= col or parts[col].isna().any():
         short = (
             np.arange(len(parts))

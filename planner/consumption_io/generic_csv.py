@@ -24,7 +24,6 @@ import os
 import re
 from typing import IO, Any
 
-import numpy as np
 import pandas as pd
 
 from planner.consumption_io import _rows
@@ -38,20 +37,24 @@ _UNIT_RE = re.compile(r"(?:^|[\s_\[(])(kwh|wh|kw|w)(?:$|[\s_\])])", re.IGNORECAS
 _SEPARATORS = (",", ";", "\t")
 
 
-def _header(source: Source) -> tuple[int, list[str], str]:
-    lines = source.text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+def _header(source: Source) -> tuple[int, list[str], str, int]:
+    """Return the header's line index, names, separator and the offset after it."""
+    text = source.text
+    first = re.search(r"\S", text)
     if first is None:
         raise ReadError("the file is empty", path=source.name, code="consumption_empty_file")
-    line = lines[first]
+    start = text.rfind("\n", 0, first.start()) + 1
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end].rstrip("\r")
     sep = max(_SEPARATORS, key=line.count)
     names = [n.strip().strip('"').strip() for n in line.split(sep)]
-    return first, names, sep
+    return text.count("\n", 0, start), names, sep, min(end + 1, len(text))
 
 
 def sniff(text: str) -> bool:
     """Return True if ``text`` looks like a ``timestamp,value`` CSV."""
-    head = text.lstrip("\ufeff").splitlines()[:1]
+    head = text[:4096].lstrip("\ufeff").splitlines()[:1]
     if not head:
         return False
     line = head[0]
@@ -95,7 +98,7 @@ def read_generic_csv(
     """
     source = source or load(path_or_buffer, filename)
     problems = list(source.problems)
-    first, names, sep = _header(source)
+    first, names, sep, body = _header(source)
     lowered = [n.lower() for n in names]
     if len(names) < 2 or not any(lowered[0].startswith(t) for t in TIME_COLUMNS):
         raise NotRecognised("expected a header 'timestamp,value'", path=source.name, line=first + 1)
@@ -134,36 +137,26 @@ def read_generic_csv(
                     field=names[0],
                 )
             )
-    series = pd.Series(source.text.splitlines(), dtype="object").iloc[first + 1 :]
-    series = series[series.str.strip().ne("")]
-    if series.empty:
+    times, values, row_lines = _rows.read_rows(
+        source,
+        [(body, len(source.text), first + 2)],
+        sep,
+        (names[0], names[1]),
+        problems,
+        decimal_comma=sep == ";",
+        quoted=True,
+    )
+    if not len(times):
         raise ReadError(
             "no reading under the header",
             path=source.name,
             line=first + 1,
             code="consumption_no_readings",
         )
-    rows = series.tolist()
-    row_lines = series.index.to_numpy(dtype=np.int64) + 1
-    ts, val, row_lines = _rows.split_rows(
-        rows, row_lines, sep, source, (names[0], names[1]), problems
-    )
-    ts = ts.str.strip().str.strip('"')
-    times, failed = _rows.parse_timestamps(ts, row_lines, source.name, names[0], problems)
-    if failed.any():
-        raise ReadError(
-            "date and time not understood; expected ISO 8601",
-            path=source.name,
-            line=int(row_lines[np.flatnonzero(failed)[0]]),
-            field=names[0],
-            code="consumption_bad_timestamp",
-        )
-    values = _rows.parse_values(
-        val.str.strip().str.strip('"'), row_lines, source.name, names[1], decimal_comma=sep == ";"
-    )
     raw = _rows.to_readings(
         times, values, row_lines, unit=declared, convention=convention, declared_step_min=None
     )
+    del times, values  # a large file's arrays: only the readings go on
     return finalise(
         raw,
         source=SOURCE,

@@ -39,6 +39,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from planner.consumption_io import _rows
 from planner.consumption_io._source import Source, load
 from planner.consumption_io.quality import (
     QualityRules,
@@ -111,7 +112,11 @@ def read_home_assistant(
         raise NotRecognised("expected the header 'entity_id,state,last_changed'", path=source.name)
     try:
         frame = pd.read_csv(
-            io.StringIO(source.text), dtype=str, keep_default_na=False, skip_blank_lines=False
+            # Bytes, not StringIO: StringIO holds 4 bytes a character.
+            io.BytesIO(source.text.encode("utf-8")),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
@@ -161,6 +166,8 @@ def read_home_assistant(
             code="consumption_bad_timestamp",
         )
     state = pd.to_numeric(frame["state"].str.strip(), errors="coerce").to_numpy(dtype="float64")
+    # "inf" or 1e308 is no more a reading than "unavailable" (see _rows.MAX_ABS_VALUE).
+    state = np.where(np.abs(state) <= _rows.MAX_ABS_VALUE, state, np.nan)
     seconds = ((times - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)).to_numpy(
         dtype="float64"
     )

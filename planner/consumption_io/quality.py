@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quartier_solaire.errors import Problem, ReadError
+from quartier_solaire.errors import Problem, ReadError, ReadReport
 from solar.typical_year import TIMEZONE
 
 ENERGY_NAME = "energy_kwh"
@@ -83,9 +83,9 @@ class QualityRules:
     check_units: bool = True
 
 
-@dataclass(frozen=True)
-class QualityReport:
-    """What a reader found in a consumption file.
+@dataclass(frozen=True, kw_only=True)
+class QualityReport(ReadReport):
+    """What a reader found in a consumption file (a :class:`ReadReport`).
 
     Parameters
     ----------
@@ -103,10 +103,10 @@ class QualityReport:
         Duplicate rows dropped.
     negatives : int
         Negative readings turned into gaps.
-    repairs : int
-        Findings of severity ``"repaired"`` or ``"dropped"``.
-    problems : tuple of Problem
-        Every finding, in the order found.
+    kind, format, name, problems, rows_kept, rows_dropped, rows_repaired
+        As :class:`~quartier_solaire.errors.ReadReport`; ``kind`` is
+        ``"consumption"``, ``rows_kept`` the intervals with a value,
+        ``rows_dropped`` the duplicates and negatives left out.
     """
 
     intervals: int
@@ -116,22 +116,12 @@ class QualityReport:
     filled: int = 0
     duplicates_removed: int = 0
     negatives: int = 0
-    repairs: int = 0
-    problems: tuple[Problem, ...] = ()
+    kind: str = "consumption"
+    format: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON-serialisable values."""
-        return {
-            "intervals": self.intervals,
-            "expected_intervals": self.expected_intervals,
-            "coverage": self.coverage,
-            "gaps": self.gaps,
-            "filled": self.filled,
-            "duplicates_removed": self.duplicates_removed,
-            "negatives": self.negatives,
-            "repairs": self.repairs,
-            "problems": [p.to_dict() for p in self.problems],
-        }
+        return {**super().to_dict(), "repairs": self.repairs}
 
 
 @dataclass
@@ -180,7 +170,7 @@ def energy_factor(unit: str) -> tuple[float, bool]:
 
 def normalise_unit(unit: str | None) -> str | None:
     """Return ``unit`` spelled as one of W, kW, Wh, kWh, or None if unknown."""
-    if unit is None:
+    if not isinstance(unit, str):  # a file may hold a number or a list there
         return None
     key = unit.strip().lower().replace(" ", "")
     return {"w": "W", "kw": "kW", "wh": "Wh", "kwh": "kWh"}.get(key)
@@ -234,9 +224,11 @@ def infer_steps(times: pd.DatetimeIndex, declared_min: int | None = None) -> np.
     if n < 2:
         return np.full(n, declared_min or 0, dtype=np.int64)
     diff = np.diff(times.asi8) // (60 * 10 ** _unit_exp(times))
-    prev = np.concatenate([[diff[0]], diff])
-    nxt = np.concatenate([diff, [diff[-1]]])
-    step = np.minimum(prev, nxt).astype(np.int64)
+    # min(distance to previous, distance to next), without two shifted copies.
+    step = np.empty(n, dtype=np.int64)
+    step[0], step[-1] = diff[0], diff[-1]
+    np.minimum(diff[:-1], diff[1:], out=step[1:-1])
+    del diff
     if n > 2:
         step[0] = min(step[0], step[1])
         step[-1] = min(step[-1], step[-2])
@@ -367,7 +359,8 @@ def finalise(
             "energy": np.asarray(raw.energy_kwh, dtype="float64"),
             "step": np.asarray(raw.step_min, dtype="int64"),
             "line": np.asarray(raw.line, dtype="int64"),
-        }
+        },
+        copy=False,  # the reader's arrays as they are: a large file is not held twice
     )
     frame, duplicates = _drop_duplicates(frame, problems, path)
     if not frame["start"].is_monotonic_increasing:
@@ -419,8 +412,12 @@ def finalise(
         filled=0,
         duplicates_removed=duplicates,
         negatives=negatives,
-        repairs=sum(p.severity in ("repaired", "dropped") for p in problems),
+        format=source,
+        name=path,
         problems=tuple(problems),
+        rows_kept=intervals,
+        rows_dropped=duplicates + negatives,
+        rows_repaired=0,
     )
     meta: dict[str, Any] = {
         "source": source,
@@ -442,6 +439,9 @@ def _step_offset(step: int) -> pd.DateOffset | pd.Timedelta:
 def _drop_duplicates(
     frame: pd.DataFrame, problems: list[Problem], path: str | None
 ) -> tuple[pd.DataFrame, int]:
+    stamps = pd.DatetimeIndex(frame["start"]).asi8
+    if len(stamps) < 2 or bool((stamps[1:] > stamps[:-1]).all()):
+        return frame, 0  # strictly increasing: no duplicate, and no hash table to build
     dup = frame["start"].duplicated(keep=False)
     if not dup.any():
         return frame, 0
@@ -553,19 +553,23 @@ def _common_step(
 
 def _regular_grid(frame: pd.DataFrame, step: int, path: str | None) -> pd.Series:
     start = frame["start"].iloc[0]
-    offsets = (frame["start"] - start) / pd.Timedelta(minutes=step)
-    off_grid = offsets != np.round(offsets)
+    # Integer arithmetic on nanoseconds: exact, and one array at a time.
+    delta = pd.DatetimeIndex(frame["start"]).as_unit("ns").asi8 - start.as_unit("ns").value
+    step_ns = step * 60 * 10**9
+    off_grid = np.remainder(delta, step_ns) != 0
     if off_grid.any():
         raise ReadError(
             f"a timestamp falls between the {step}-minute steps of the other rows; "
             "expected a regular step",
             path=path,
-            line=int(frame.loc[off_grid, "line"].iloc[0]) or None,
+            line=int(frame["line"].to_numpy()[off_grid][0]) or None,
             code="consumption_off_grid",
         )
-    n = int(offsets.iloc[-1]) + 1
+    del off_grid
+    offsets = np.floor_divide(delta, step_ns, out=delta)
+    n = int(offsets[-1]) + 1
     values = np.full(n, np.nan)
-    values[offsets.to_numpy().astype(np.int64)] = frame["energy"].to_numpy()
+    values[offsets] = frame["energy"].to_numpy()
     index = pd.date_range(start.tz_convert(TIMEZONE), periods=n, freq=f"{step}min")
     return pd.Series(values, index=index, dtype="float64")
 
@@ -592,11 +596,12 @@ def _check_units(
         return energy
     # Daily data: 24 h per day is close enough for a factor-1000 test.
     hours = 24.0 if step == DAILY_STEP_MIN else step / 60.0
-    power_kw = (energy / hours).to_numpy(dtype="float64")
-    positive = power_kw[np.isfinite(power_kw) & (power_kw > 0)]
+    power_kw = energy.to_numpy(dtype="float64")
+    positive = power_kw[np.isfinite(power_kw) & (power_kw > 0)] / hours
+    del power_kw
     if positive.size == 0:
         return energy
-    median_kw = float(np.median(positive))
+    median_kw = float(np.median(positive, overwrite_input=True))  # a copy fewer
     if unit in ("W", "Wh") and median_kw * 1000.0 < rules.kw_suspect_median_w:
         problems.append(
             Problem(

@@ -8,12 +8,17 @@ Detection looks at the decoded text, never at the file name:
   index if an ``EAS T`` column is present, load curve otherwise;
 - ``entity_id,state,last_changed`` -> Home Assistant history;
 - a two-column header starting with a time column -> generic CSV;
-- anything else (a weather file, a table of buildings) -> ``NotRecognised``.
+- a file of another kind that the app takes -> ``WrongPlace`` (a
+  ``NotRecognised``) saying what it is, so that the page can say where to drop
+  it: weather as solar's own detection (:func:`solar.weather_files.sniff_weather`)
+  recognises it, buildings by a GeoJSON ``FeatureCollection`` or OSM XML;
+- anything else -> ``NotRecognised``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import IO, Any
 
 import numpy as np
@@ -22,7 +27,8 @@ import pandas as pd
 from planner.consumption_io import data_connect, enedis_csv, generic_csv, home_assistant
 from planner.consumption_io._source import Source, load
 from planner.consumption_io.quality import QualityRules
-from quartier_solaire.errors import NotRecognised
+from quartier_solaire.errors import NotRecognised, WrongPlace
+from solar.weather_files import sniff_weather
 
 FORMATS: tuple[str, ...] = (
     enedis_csv.SOURCE_LOAD_CURVE,
@@ -41,6 +47,7 @@ def detect_format(source: Source) -> str:
     if kind:
         return kind
     if text.lstrip()[:1] in ("{", "["):
+        _refuse_other_kinds(text, source.name)
         raise NotRecognised(
             "JSON without Data Connect readings (a map layer or another document); "
             "not a consumption file",
@@ -53,7 +60,24 @@ def detect_format(source: Source) -> str:
         return home_assistant.SOURCE
     if generic_csv.sniff(text):
         return generic_csv.SOURCE
+    _refuse_other_kinds(text, source.name)
     raise NotRecognised("not a consumption file of a known format", path=source.name)
+
+
+_BUILDINGS_MARKS = (
+    re.compile(r'"FeatureCollection"'),
+    re.compile(r"^\s*(<\?xml[^>]*>\s*)?<osm[\s>]"),
+)
+_SNIFF_CHARS = 8192
+
+
+def _refuse_other_kinds(text: str, name: str | None) -> None:
+    """Raise WrongPlace if ``text`` is weather or buildings rather than consumption."""
+    if sniff_weather(text, name):
+        raise WrongPlace("weather", "this file holds weather data, not consumption", path=name)
+    head = text[:_SNIFF_CHARS]
+    if any(mark.search(head) for mark in _BUILDINGS_MARKS):
+        raise WrongPlace("buildings", "this file holds buildings, not consumption", path=name)
 
 
 def read_consumption(

@@ -38,8 +38,8 @@ CORPUS = {
     "enedis_bad_value.csv": ("error", "consumption_bad_value"),
     "empty.csv": ("error", "consumption_empty_file"),
     "binary_renamed.csv": ("error", "consumption_binary_file"),
-    "buildings.geojson": ("error", "not_recognised"),
-    "weather_pvgis.csv": ("error", "not_recognised"),
+    "buildings.geojson": ("error", "wrong_place"),
+    "weather_pvgis.csv": ("error", "wrong_place"),
 }
 
 
@@ -52,7 +52,8 @@ def test_bad_input_is_named_never_swallowed(data_dir, name, outcome):
             read_consumption(path)
         assert err.value.code == code
         assert err.value.path == name
-        assert i18n.has(f"problem.{code}")
+        kind = err.value.params.get("kind")  # wrong_place: one sentence per kind
+        assert i18n.has(f"problem.{code}") or i18n.has(f"problem.{code}.{kind}")
     else:
         _, meta = read_consumption(path)
         found = [p for p in meta["report"].problems if p.code == code]
