@@ -4,9 +4,10 @@ from geodata.demo import DEMO_SITE, demo_buildings, demo_geojson
 from geodata.footprints import FootprintSplit, decompose_footprint, split_footprint
 from geodata.io import BuildingReport, fetch_osm_buildings, inspect_buildings, read_buildings
 from geodata.lookup import building_at
+from geodata.metric import bearing, lonlat_bounds, metric_crs, north_bearing
 from geodata.roofs import PLANE_COLUMNS, RoofParams, roof_planes
 from geodata.schema import BUILDING_COLUMNS, USAGES, normalise_buildings
-from geodata.shading import ShadingParams, horizon_profiles
+from geodata.shading import ShadingParams, horizon_frame, horizon_profiles
 
 __all__ = [
     "BUILDING_COLUMNS",
@@ -17,14 +18,19 @@ __all__ = [
     "FootprintSplit",
     "RoofParams",
     "ShadingParams",
+    "bearing",
     "building_at",
     "decompose_footprint",
     "demo_buildings",
     "demo_geojson",
     "fetch_osm_buildings",
+    "horizon_frame",
     "horizon_profiles",
     "inspect_buildings",
+    "lonlat_bounds",
+    "metric_crs",
     "normalise_buildings",
+    "north_bearing",
     "read_buildings",
     "roof_planes",
     "split_footprint",

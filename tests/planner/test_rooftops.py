@@ -84,6 +84,17 @@ def test_the_site_comes_from_the_buildings(osm):
     assert chain.location.latitude == location.latitude
 
 
+def test_the_site_ignores_geometries_without_a_usable_position(osm):
+    broken = osm.iloc[:2].copy()
+    broken["id"] = ["inf", "far"]
+    broken = broken.set_geometry(
+        [shapely.box(-1.55, 47.2, np.inf, 47.3), shapely.Point(-1.55, 6e6)], crs=osm.crs
+    )
+    location = site_of(pd.concat([osm, broken], ignore_index=True))
+    assert location.latitude == pytest.approx(site_of(osm).latitude, abs=1e-9)
+    assert location.longitude == pytest.approx(site_of(osm).longitude, abs=1e-9)
+
+
 def test_no_usable_position_is_a_clear_error():
     empty = gpd.GeoDataFrame({"id": ["a"]}, geometry=[shapely.Polygon()], crs="EPSG:4326")
     with pytest.raises(ValueError, match="usable position"):
