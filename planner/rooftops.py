@@ -352,7 +352,9 @@ class RooftopChain:
 
     def _simulate(self, planes, weather, mode, horizons) -> RooftopSimulation:
         c = self.config
-        key = ("simulate", c.roof, c.pv, c.shading, mode, _weather_key(weather))
+        # Without shading the skylines' radius and sectors do not matter.
+        shading = c.shading if c.shading.enabled else None
+        key = ("simulate", c.roof, c.pv, shading, mode, _weather_key(weather))
 
         def compute() -> RooftopSimulation:
             frame = pd.DataFrame(planes[_ENGINE_COLUMNS + _other_columns(planes)])
