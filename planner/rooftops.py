@@ -25,6 +25,7 @@ that shares the memo: the steps whose inputs did not change are not run again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -373,8 +374,8 @@ def _other_columns(planes: gpd.GeoDataFrame) -> list[str]:
 
 def _weather_key(weather: pd.DataFrame) -> tuple:
     """A content key of a weather frame: equal frames, equal keys."""
-    hashed = pd.util.hash_pandas_object(weather, index=True).to_numpy()
-    return (len(weather), tuple(weather.columns), int(hashed.sum(dtype=np.uint64)))
+    rows = pd.util.hash_pandas_object(weather, index=True).to_numpy()
+    return (tuple(weather.columns), hashlib.sha256(rows.tobytes()).hexdigest())
 
 
 def _finish(simulation, config, horizons, problems, mode) -> RooftopRun:
