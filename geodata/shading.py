@@ -452,17 +452,7 @@ def _profiles(
     # Candidate (plane, neighbour) pairs from the spatial index.
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.all():
-        count = int((~ok).sum())
-        problems.append(
-            Problem(
-                code="shading_plane_no_position",
-                message=f"{count} roof plane(s) without a usable position: no shading computed "
-                "for them.",
-                severity="warning",
-                field="geometry",
-                count=count,
-            )
-        )
+        problems.append(_no_position(int((~ok).sum())))
     tree = shapely.STRtree(geoms)
     pi, bi = tree.query(centroids[ok], predicate="dwithin", distance=float(radius_m))
     pi = np.flatnonzero(ok)[pi]
@@ -500,6 +490,16 @@ def _profiles(
     if statistic == "max":
         return ray_elev.max(axis=2), problems
     return ray_elev.mean(axis=2), problems
+
+
+def _no_position(count: int) -> Problem:
+    return Problem(
+        code="shading_plane_no_position",
+        message=f"{count} roof plane(s) without a usable position: no shading computed for them.",
+        severity="warning",
+        field="geometry",
+        count=count,
+    )
 
 
 def _cast(p, b, edges, observers, nb_h, radius_m, rays, ray_elev) -> None:
