@@ -13,7 +13,10 @@
   cost (solar position, sky state) that small batches do not amortise, so the
   speed-up grows with the batch: it is stated per batch size, never as one
   figure, with the fixed cost and the marginal cost per plane of a straight
-  line fitted to the times (least squares, time = fixed + marginal x planes);
+  line fitted to the times (least squares, time = fixed + marginal x planes).
+  The line describes the exact mode (one profile per distinct orientation);
+  the fast mode's cost follows the grid nodes its planes touch, which
+  saturates (at most 19 x 72 per mounting), so its line is only indicative;
 * memory: tracemalloc peak of each engine call (aggregates only, then exact mode
   with ``hourly=True`` which builds the time x plane matrix), and the process
   peak RSS (``resource.getrusage``) at the end;
