@@ -1,5 +1,10 @@
 """The only place where Streamlit caches domain results, keyed on their inputs.
 
+Thin wrappers around the rooftop chain (:mod:`planner.rooftops`): each step is
+cached on the parameters it depends on, and handed to the chain so that it is
+not computed again. The simulation is cached without the suitability
+thresholds, which are applied after it.
+
 A click reruns the whole page; with these caches a rerun on the demo
 neighbourhood only redraws. A :class:`Dataset` is hashed by its key alone (a
 content digest for an upload), so a large building file is not hashed again at
@@ -19,20 +24,19 @@ import pandas as pd
 import pvlib
 import streamlit as st
 
-from geodata.clusters import keep_main_group, representative_point
+from geodata.clusters import keep_main_group
 from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
-from geodata.roofs import RoofParams, roof_planes
-from geodata.shading import ShadingParams, horizon_profiles
+from geodata.roofs import RoofParams
+from geodata.shading import ShadingParams
+from planner.rooftops import RooftopChain, RooftopConfig, RooftopRun, site_of
+from planner.rooftops import building_energy as rooftop_energy
+from quartier_solaire.errors import Problem
 from solar.engine import PVParams
 from solar.pvgis import weather_for_site
-from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simulate_rooftops
+from solar.rooftop import SuitabilityParams
 from solar.typical_year import TIMEZONE
 from solar.weather_files import read_weather_file
-
-# Above this many roof planes the map uses the engine's fast mode (orientation
-# bins, within 1 % of exact on any plane); below it, exact mode.
-FAST_MODE_PLANES = 2_000
 
 
 @dataclass(frozen=True)
@@ -85,32 +89,36 @@ def buildings(dataset: Dataset) -> tuple[gpd.GeoDataFrame, BuildingReport | None
 
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
 def site(dataset: Dataset) -> pvlib.location.Location:
-    """Return the pvlib location of a dataset: the centre of its buildings."""
+    """Return the pvlib location of a dataset (:func:`planner.rooftops.site_of`)."""
     if dataset.kind == "demo":
-        latitude, longitude = DEMO_SITE["latitude"], DEMO_SITE["longitude"]
-        altitude, name = DEMO_SITE["altitude"], DEMO_SITE["name"]
-    else:
-        # From the buildings themselves: the bounding box of a scattered file is centred
-        # on a field between its groups (issue 8, point 9).
-        latitude, longitude = representative_point(buildings(dataset)[0])
-        altitude, name = float(pvlib.location.lookup_altitude(latitude, longitude)), dataset.name
-    return pvlib.location.Location(latitude, longitude, tz=TIMEZONE, altitude=altitude, name=name)
+        return pvlib.location.Location(
+            DEMO_SITE["latitude"],
+            DEMO_SITE["longitude"],
+            tz=TIMEZONE,
+            altitude=DEMO_SITE["altitude"],
+            name=DEMO_SITE["name"],
+        )
+    return site_of(buildings(dataset)[0], name=dataset.name)
+
+
+def _chain(dataset: Dataset, config: RooftopConfig, **steps) -> RooftopChain:
+    return RooftopChain(buildings(dataset)[0], site(dataset), config, **steps)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
-def planes(dataset: Dataset, params: RoofParams) -> gpd.GeoDataFrame:
+def planes(dataset: Dataset, roof_params: RoofParams) -> gpd.GeoDataFrame:
     """Return the roof planes of a dataset."""
-    return roof_planes(buildings(dataset)[0], params)
+    return _chain(dataset, RooftopConfig(roof=roof_params)).roof_planes()
 
 
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
-def horizons(dataset: Dataset, roof_params: RoofParams, shading: ShadingParams) -> pd.DataFrame:
-    """Return each roof plane's skyline [deg] per azimuth sector, indexed by plane id."""
-    roof = planes(dataset, roof_params)
-    profiles = horizon_profiles(
-        roof, buildings(dataset)[0], radius_m=shading.radius_m, sector_deg=shading.sector_deg
-    )
-    return pd.DataFrame(profiles, index=roof["plane_id"].to_numpy())
+def horizons(
+    dataset: Dataset, roof_params: RoofParams, shading: ShadingParams
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return each roof plane's skyline [deg] (plane id x azimuth [deg]) and its findings."""
+    config = RooftopConfig(roof=roof_params, shading=shading)
+    chain = _chain(dataset, config, roof_planes=planes(dataset, roof_params))
+    return chain.horizons(), chain.horizon_problems()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -133,6 +141,28 @@ def weather(
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def _simulated(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    shading: ShadingParams,
+    _weather: pd.DataFrame,
+) -> RooftopRun:
+    """The chain's run under the default thresholds: the expensive, shaded part.
+
+    Not keyed on the suitability thresholds, so that moving them does not
+    simulate again (:meth:`planner.rooftops.RooftopRun.with_suitability`).
+    """
+    config = RooftopConfig(roof=roof_params, pv=pv_params, shading=shading)
+    steps = {"roof_planes": planes(dataset, roof_params)}
+    if shading.enabled:
+        frame, found = horizons(dataset, roof_params, shading)
+        steps.update(horizons=frame, horizon_problems=found)
+    return _chain(dataset, config, **steps).run_model(_weather)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
 def rooftops(
     dataset: Dataset,
     weather_key: tuple,
@@ -141,26 +171,10 @@ def rooftops(
     suitability: SuitabilityParams,
     shading: ShadingParams,
     _weather: pd.DataFrame,
-) -> RooftopYield:
-    """Return the yield of every roof of a dataset under one weather year."""
-    frame = pd.DataFrame(planes(dataset, roof_params).drop(columns="geometry"))
-    frame = frame.set_index("plane_id")
-    mode = "fast" if len(frame) > FAST_MODE_PLANES else "exact"
-    horizon = (
-        horizons(dataset, roof_params, shading).loc[frame.index].to_numpy()
-        if shading.enabled
-        else None
-    )
-    return simulate_rooftops(
-        frame,
-        _weather,
-        site(dataset),
-        pv_params,
-        suitability,
-        mode=mode,
-        horizon=horizon,
-        sector_deg=shading.sector_deg,
-    )
+) -> RooftopRun:
+    """Return the rooftop chain's run on a dataset under one weather year."""
+    run = _simulated(dataset, weather_key, roof_params, pv_params, shading, _weather)
+    return run.with_suitability(suitability)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=_BY_KEY)
@@ -179,21 +193,5 @@ def building_energy(
     A roof's production is not personal data; the household's consumption,
     which this is compared with, never enters a cache.
     """
-    result = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
-    chosen = result.planes[
-        (result.planes["building_id"] == building_id) & result.planes["suitable"]
-    ]
-    horizon = (
-        horizons(dataset, roof_params, shading).loc[chosen.index].to_numpy()
-        if shading.enabled
-        else None
-    )
-    return planes_energy(
-        chosen,
-        _weather,
-        site(dataset),
-        pv_params,
-        step="30min",
-        horizon=horizon,
-        sector_deg=shading.sector_deg,
-    )
+    run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
+    return rooftop_energy(run, building_id, step="30min")

@@ -5,34 +5,41 @@ with seed 0, about 420 x 410 m) is tiled in a grid of translated copies in
 Lambert-93 (EPSG:2154), each turned by a small seeded random angle so that
 roofs of different copies face different azimuths; ids are made unique, the
 frame cut to ``--buildings`` and written to a GeoJSON file (EPSG:4326) in a
-temporary folder. Then, in the order a page would run them:
+temporary folder. Then what the page runs on an uploaded file, through the
+rooftop chain (:class:`planner.rooftops.RooftopChain`) with the page's default
+configuration (``RooftopConfig()``: shading on, ``mode="auto"``, i.e. the
+engine's fast mode above 2,000 planes), in the page's order:
 
 * ``load``: :func:`geodata.io.read_buildings` on that file (the real reader);
-* ``roof_planes``: :func:`geodata.roofs.roof_planes`;
-* ``horizon``: :func:`geodata.shading.horizon_profiles` (100 m radius);
-* ``weather``: :func:`solar.synthetic_weather.synthetic_year` for the site;
-* ``simulate``: :func:`solar.engine.simulate_planes` on every plane, ``fast``
-  and ``exact`` modes side by side (ratio ``exact_vs_fast`` = exact time /
-  fast time), after a warm-up on a few planes;
-* ``shaded``: the exact mode again with the horizon profiles
-  (``horizon=``), every shaded plane with its own profile; ratio
-  ``shaded_vs_exact`` against the unshaded exact run, and the neighbourhood's
-  shading loss;
-* ``rooftops``: :func:`solar.rooftop.simulate_rooftops` (exact mode, no
-  horizon, as the page runs it): its own simulation plus the per-building
-  summary; ``summary_s`` is ``rooftops_s - simulate_exact_s``, the summary's share;
+* ``site``: :meth:`RooftopChain.for_buildings` (centre and altitude);
+* ``roof_planes``: :meth:`RooftopChain.roof_planes`;
+* ``horizon``: :meth:`RooftopChain.horizons` (100 m radius);
+* ``weather``: the embedded synthetic year of the site;
+* ``rooftops``: :meth:`RooftopChain.run_model` on a chain that already holds
+  the planes and horizons, as the page's cache hands them over: the shaded
+  simulation in the page's mode (``page_mode``) and the suitability step;
+* ``summary``: :meth:`planner.rooftops.RooftopRun.with_suitability`, what a
+  move of the suitability slider costs once the simulation is cached;
 * ``map_build``: :func:`app_pages._map.rooftop_map` (no basemap), and
   ``map_render``: ``fmap.get_root().render()``, which is what streamlit-folium
   does before sending the map to the browser; ``map_html_mib`` is the size of
-  that HTML;
-* side by side, the same map from footprints whose coordinates are rounded to
-  6 decimals (1e-6 deg is about 0.1 m at Nantes), a candidate to shrink the
-  HTML: its render time, size and the ratio of sizes.
+  that HTML.
+
+Side by side, to explain the ``rooftops`` figure, the engine
+(:func:`solar.engine.simulate_planes`) on the same planes and weather, after a
+warm-up on a few planes: ``fast`` and ``exact`` modes without horizons
+(``exact_vs_fast`` = exact time / fast time), the exact mode with the horizons
+(``shaded_vs_exact``: shading's cost, with the neighbourhood's shading loss),
+and ``page_vs_unshaded_exact``: the page's run against the exact run without
+shading that this bench used to time as "the page". Last, the map from
+footprints whose coordinates are rounded to 6 decimals (1e-6 deg is about 0.1 m
+at Nantes), a candidate to shrink the HTML: its render time, size and the ratio
+of sizes.
 
 Each stage is timed with ``time.perf_counter``, best of ``--repeat`` runs
 (default 1: one run per stage, so the figures carry the noise of a shared
-machine). ``pipeline_s`` adds the stages a page runs once (load, roof planes,
-horizon, rooftops, map build and render); ``total_s`` is the wall time of the
+machine). ``pipeline_s`` adds the stages a page runs once (load, site, roof
+planes, horizon, weather, rooftops, map build and render); ``total_s`` is the wall time of the
 whole bench; ``peak_rss_mib`` the process peak RSS (``resource.getrusage``).
 
 Usage: ``.venv/bin/python bench/buildings.py [--buildings 5000] [--seed 0] [--repeat 1]``.
@@ -54,20 +61,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pvlib.location import Location
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app_pages._map import rooftop_map  # noqa: E402
-from geodata.demo import DEMO_SITE, demo_buildings  # noqa: E402
+from geodata.demo import demo_buildings  # noqa: E402
 from geodata.io import read_buildings  # noqa: E402
-from geodata.roofs import RoofParams, roof_planes  # noqa: E402
 from geodata.schema import CRS, METRIC_CRS_FRANCE  # noqa: E402
-from geodata.shading import horizon_profiles  # noqa: E402
-from solar.engine import PVParams, simulate_planes  # noqa: E402
-from solar.rooftop import simulate_rooftops  # noqa: E402
-from solar.synthetic_weather import synthetic_year  # noqa: E402
-from solar.typical_year import TIMEZONE  # noqa: E402
+from planner.rooftops import RooftopChain, RooftopConfig  # noqa: E402
+from solar.engine import simulate_planes  # noqa: E402
+from solar.rooftop import SuitabilityParams  # noqa: E402
 
 # Gap between two copies of the demo [m]: a street's width (assumption), so
 # that tiles shade each other at their edges as real blocks would.
@@ -76,11 +79,9 @@ TILE_GAP_M = 20.0
 # no two roofs face exactly the same way, and identical copies would flatter
 # the exact mode (one profile per distinct orientation). Assumption.
 TILE_TURN_DEG = 10.0
-# Neighbours farther than this are ignored by the horizon profiles [m]
-# (the default of geodata.shading.horizon_profiles).
-HORIZON_RADIUS_M = 100.0
-# Width of the horizon sectors [deg] (the default of horizon_profiles).
-SECTOR_DEG = 10.0
+# The page's assumptions before the user changes any: shading on (100 m, 10 deg
+# sectors), mode "auto" (fast above 2,000 planes).
+PAGE_CONFIG = RooftopConfig()
 # Decimals kept in the rounded-coordinates map: 1e-6 deg is about 0.11 m of
 # latitude and 0.08 m of longitude at 47 deg N, below footprint accuracy.
 ROUND_DECIMALS = 6
@@ -142,6 +143,11 @@ def _best(fn, repeat: int):
     return out, best
 
 
+def _fresh(chain: RooftopChain, **steps) -> RooftopChain:
+    """A chain on the same buildings and site with an empty memo, given ``steps``."""
+    return RooftopChain(chain.buildings, chain.location, chain.config, **steps)
+
+
 def _rounded(buildings: gpd.GeoDataFrame, decimals: int) -> gpd.GeoDataFrame:
     """Return a copy whose vertex coordinates are rounded to ``decimals``."""
     out = buildings.copy()
@@ -176,73 +182,73 @@ def main(argv: list[str] | None = None) -> dict:
         f"({report.format})"
     )
 
-    planes, s["roof_planes"] = _best(lambda: roof_planes(buildings, RoofParams()), args.repeat)
+    chain, s["site"] = _best(lambda: RooftopChain.for_buildings(buildings, PAGE_CONFIG), 1)
+    location = chain.location
+    print(f"site       : {s['site']:7.2f} s  {location.latitude:.4f}, {location.longitude:.4f}")
+    planes, s["roof_planes"] = _best(lambda: _fresh(chain).roof_planes(), args.repeat)
     print(f"roof planes: {s['roof_planes']:7.2f} s  {len(planes)} planes")
 
-    horizon, s["horizon"] = _best(
-        lambda: horizon_profiles(
-            planes, buildings, radius_m=HORIZON_RADIUS_M, sector_deg=SECTOR_DEG
-        ),
-        args.repeat,
-    )
+    def skylines():
+        fresh = _fresh(chain, roof_planes=planes)
+        return fresh.horizons(), fresh.horizon_problems()
+
+    (horizon, horizon_problems), s["horizon"] = _best(skylines, args.repeat)
     print(
-        f"horizon    : {s['horizon']:7.2f} s  profiles {horizon.shape[0]} x {horizon.shape[1]}, "
-        f"mean skyline {horizon.mean():.1f} deg"
+        f"horizon    : {s['horizon']:7.2f} s  skylines {horizon.shape[0]} x {horizon.shape[1]}, "
+        f"mean skyline {horizon.to_numpy().mean():.1f} deg"
     )
 
-    (weather, _), s["weather"] = _best(
-        lambda: synthetic_year(DEMO_SITE["latitude"], DEMO_SITE["longitude"], seed=0), args.repeat
-    )
-    location = Location(
-        DEMO_SITE["latitude"], DEMO_SITE["longitude"], tz=TIMEZONE, altitude=DEMO_SITE["altitude"]
-    )
-    print(f"weather    : {s['weather']:7.2f} s  synthetic year, {len(weather)} hours")
+    (weather, _), s["weather"] = _best(lambda: _fresh(chain).weather(), args.repeat)
+    print(f"weather    : {s['weather']:7.2f} s  embedded synthetic year, {len(weather)} hours")
 
-    frame = pd.DataFrame(planes.drop(columns="geometry")).set_index("plane_id")
-    params = PVParams()
+    page_mode = PAGE_CONFIG.engine_mode(len(planes))
+    warm = pd.DataFrame(planes.drop(columns="geometry")).set_index("plane_id")
     # Warm-up on a few planes so that first-call costs are not timed.
-    simulate_planes(frame.iloc[:5], weather, location, params)
+    simulate_planes(warm.iloc[:5], weather, location)
+
+    def page_run():
+        steps = dict(roof_planes=planes, horizons=horizon, horizon_problems=horizon_problems)
+        return _fresh(chain, **steps).run_model(weather)
+
+    run, s["rooftops"] = _best(page_run, args.repeat)
+    per_building = run.buildings
+    loss_pct = 100 * (1 - run.planes["annual_kwh"].sum() / run.planes["unshaded_annual_kwh"].sum())
+    print(
+        f"rooftops   : {s['rooftops']:7.2f} s  the page's run: {run.mode} mode with horizons, "
+        f"{len(per_building)} buildings, {int(per_building['suitable'].sum())} suitable, "
+        f"neighbourhood shading loss {loss_pct:.1f} %"
+    )
+    stricter = SuitabilityParams(min_share_of_reference=0.85)
+    _, s["summary"] = _best(lambda: run.with_suitability(stricter), args.repeat)
+    print(f"suitability: {s['summary']:7.2f} s  a move of the slider, simulation cached")
+
+    frame = warm
     fast, s["simulate_fast"] = _best(
-        lambda: simulate_planes(frame, weather, location, params, mode="fast"), args.repeat
+        lambda: simulate_planes(frame, weather, location, mode="fast"), args.repeat
     )
     exact, s["simulate_exact"] = _best(
-        lambda: simulate_planes(frame, weather, location, params, mode="exact"), args.repeat
+        lambda: simulate_planes(frame, weather, location, mode="exact"), args.repeat
     )
     exact_vs_fast = s["simulate_exact"] / s["simulate_fast"]
     fast_err = float((fast.annual_kwh.sum() / exact.annual_kwh.sum()) - 1)
     print(
-        f"simulate   : {s['simulate_fast']:7.2f} s fast ({len(fast.orientations)} grid profiles), "
-        f"{s['simulate_exact']:.2f} s exact ({len(exact.orientations)} orientations); "
-        f"exact/fast {exact_vs_fast:.2f}x; fast total energy {fast_err:+.2%} vs exact"
+        f"engine     : {s['simulate_fast']:7.2f} s fast ({len(fast.orientations)} grid profiles), "
+        f"{s['simulate_exact']:.2f} s exact ({len(exact.orientations)} orientations), no "
+        f"horizons; exact/fast {exact_vs_fast:.2f}x; fast total energy {fast_err:+.2%} vs exact"
     )
-
     shaded, s["simulate_shaded"] = _best(
-        lambda: simulate_planes(
-            frame, weather, location, params, horizon=horizon, sector_deg=SECTOR_DEG
-        ),
-        args.repeat,
+        lambda: simulate_planes(frame, weather, location, horizon=horizon), args.repeat
     )
     shaded_vs_exact = s["simulate_shaded"] / s["simulate_exact"]
-    n_shaded = int(((horizon > 0).any(axis=1) & (frame["kwp"].to_numpy() > 0)).sum())
-    loss_pct = 100 * (1 - shaded.annual_kwh.sum() / shaded.unshaded_annual_kwh.sum())
+    n_shaded = int(((horizon.to_numpy() > 0).any(axis=1) & (frame["kwp"].to_numpy() > 0)).sum())
+    page_vs_exact = s["rooftops"] / s["simulate_exact"]
     print(
         f"shaded     : {s['simulate_shaded']:7.2f} s exact with horizons, {n_shaded} planes "
-        f"shaded ({shaded_vs_exact:.2f}x the unshaded exact run); neighbourhood loss "
-        f"{loss_pct:.1f} %"
+        f"shaded ({shaded_vs_exact:.2f}x the unshaded exact run); the page's run is "
+        f"{page_vs_exact:.2f}x the unshaded exact run"
     )
 
-    rooftops, s["rooftops"] = _best(
-        lambda: simulate_rooftops(frame, weather, location, params), args.repeat
-    )
-    summary_s = max(s["rooftops"] - s["simulate_exact"], 0.0)
-    per_building = rooftops.buildings
-    print(
-        f"rooftops   : {s['rooftops']:7.2f} s  exact simulation + summary of "
-        f"{len(per_building)} buildings (summary ~{summary_s:.2f} s), "
-        f"{int(per_building['suitable'].sum())} suitable"
-    )
-
-    reference = rooftops.reference_specific_yield_kwh_kwp
+    reference = run.reference_specific_yield_kwh_kwp
 
     def draw(frame_buildings):
         fmap, build_s = _best(
@@ -263,7 +269,16 @@ def main(argv: list[str] | None = None) -> dict:
         f"render, {rounded_mib:.2f} MiB HTML ({rounded_mib / html_mib:.0%} of the size)"
     )
 
-    pipeline = ("load", "roof_planes", "horizon", "rooftops", "map_build", "map_render")
+    pipeline = (
+        "load",
+        "site",
+        "roof_planes",
+        "horizon",
+        "weather",
+        "rooftops",
+        "map_build",
+        "map_render",
+    )
     pipeline_s = sum(s[k] for k in pipeline)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     total_s = time.perf_counter() - t0
@@ -278,8 +293,13 @@ def main(argv: list[str] | None = None) -> dict:
         "geojson_mib": round(file_mib, 2),
         "load_s": round(s["load"], 3),
         "roof_planes_s": round(s["roof_planes"], 3),
+        "site_s": round(s["site"], 3),
         "horizon_s": round(s["horizon"], 3),
         "weather_s": round(s["weather"], 3),
+        "page_mode": page_mode,
+        "rooftops_s": round(s["rooftops"], 3),
+        "summary_s": round(s["summary"], 3),
+        "shading_loss_pct": round(float(loss_pct), 2),
         "simulate_fast_s": round(s["simulate_fast"], 3),
         "simulate_exact_s": round(s["simulate_exact"], 3),
         "exact_vs_fast": round(exact_vs_fast, 2),
@@ -287,9 +307,7 @@ def main(argv: list[str] | None = None) -> dict:
         "simulate_shaded_s": round(s["simulate_shaded"], 3),
         "shaded_vs_exact": round(shaded_vs_exact, 2),
         "shaded_planes": n_shaded,
-        "shading_loss_pct": round(float(loss_pct), 2),
-        "rooftops_s": round(s["rooftops"], 3),
-        "summary_s": round(summary_s, 3),
+        "page_vs_unshaded_exact": round(page_vs_exact, 2),
         "map_build_s": round(s["map_build"], 3),
         "map_render_s": round(s["map_render"], 3),
         "map_html_mib": round(html_mib, 2),

@@ -4,8 +4,11 @@ Streamlit reruns the whole page on every click. The target is a rerun under a
 second on the demo neighbourhood, which holds when every domain result comes
 from ``app_pages/_cache.py``. This runs the rooftop map page headless with
 Streamlit's AppTest: one cold run (weather, roofs, skylines, simulation), then
-reruns that change only the selected building, as a click on the map does, and
-reruns that change the language. Prints the figures and, last, one JSON object.
+reruns that change only the selected building, as a click on the map does,
+reruns that change the language, and reruns that move the suitability slider
+(the thresholds are applied after the cached simulation, so this should cost
+about a click, not a shaded simulation). Prints the figures and, last, one JSON
+object.
 
 Usage: ``.venv/bin/python bench/rerun.py [--reruns 10]``
 """
@@ -56,12 +59,25 @@ def main(argv: list[str] | None = None) -> dict:
         at.selectbox(key=_state.LANG).set_value("en" if k % 2 == 0 else "fr").run()
         languages.append(time.perf_counter() - start)
 
+    suitability = []
+    # Each value once (50, 55, ..., 100 %), never the default 80 % nor a value
+    # seen before: every move is a cache miss for the thresholds.
+    shares = [share for share in range(50, 101, 5) if share != 80]
+    for k in range(args.reruns):
+        start = time.perf_counter()
+        at.slider(key=_state.SUITABLE_SHARE).set_value(shares[k % len(shares)]).run()
+        suitability.append(time.perf_counter() - start)
+        assert not at.exception, [e.value for e in at.exception]
+
+    click = statistics.median(clicks)
     figures = {
         "cold_run_s": round(cold, 3),
-        "click_rerun_median_s": round(statistics.median(clicks), 3),
+        "click_rerun_median_s": round(click, 3),
         "click_rerun_max_s": round(max(clicks), 3),
         "language_rerun_median_s": round(statistics.median(languages), 3),
-        "cold_vs_click_ratio": round(cold / statistics.median(clicks), 1),
+        "suitability_rerun_median_s": round(statistics.median(suitability), 3),
+        "suitability_vs_click_ratio": round(statistics.median(suitability) / click, 1),
+        "cold_vs_click_ratio": round(cold / click, 1),
         "reruns": args.reruns,
     }
     print(f"cold first run           {figures['cold_run_s']:.3f} s")
@@ -70,6 +86,10 @@ def main(argv: list[str] | None = None) -> dict:
         f"{figures['click_rerun_max_s']:.3f} s max over {args.reruns}"
     )
     print(f"rerun after a language   {figures['language_rerun_median_s']:.3f} s median")
+    print(
+        f"rerun after a threshold  {figures['suitability_rerun_median_s']:.3f} s median "
+        f"({figures['suitability_vs_click_ratio']:.1f}x a click)"
+    )
     print(f"cold / click rerun       {figures['cold_vs_click_ratio']:.1f}x")
     print(json.dumps(figures))
     return figures

@@ -11,9 +11,10 @@ from geodata.demo import DEMO_SITE, demo_buildings, demo_geojson
 from geodata.footprints import FootprintSplit, decompose_footprint, split_footprint
 from geodata.io import BuildingReport, fetch_osm_buildings, inspect_buildings, read_buildings
 from geodata.lookup import building_at
+from geodata.metric import bearing, lonlat_bounds, metric_crs, north_bearing
 from geodata.roofs import PLANE_COLUMNS, RoofParams, roof_planes
 from geodata.schema import BUILDING_COLUMNS, USAGES, normalise_buildings
-from geodata.shading import ShadingParams, horizon_profiles
+from geodata.shading import ShadingParams, horizon_frame, horizon_profiles
 
 __all__ = [
     "BUILDING_COLUMNS",
@@ -25,6 +26,7 @@ __all__ = [
     "FootprintSplit",
     "RoofParams",
     "ShadingParams",
+    "bearing",
     "building_at",
     "building_clusters",
     "cluster_summary",
@@ -32,10 +34,14 @@ __all__ = [
     "demo_buildings",
     "demo_geojson",
     "fetch_osm_buildings",
+    "horizon_frame",
     "horizon_profiles",
     "inspect_buildings",
     "keep_main_group",
+    "lonlat_bounds",
+    "metric_crs",
     "normalise_buildings",
+    "north_bearing",
     "read_buildings",
     "representative_point",
     "roof_planes",

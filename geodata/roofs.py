@@ -4,12 +4,11 @@ Every building of the normalised schema (:mod:`geodata.schema`) becomes one or
 more roof planes with a tilt, an azimuth, an area and a peak power, ready for
 pvlib (``surface_tilt``, ``surface_azimuth``).
 
-Geometry is computed in a metric CRS: Lambert-93 (EPSG:2154) when every
-building lies inside its area of use (mainland France and Corsica), otherwise
-the UTM zone from :meth:`geopandas.GeoDataFrame.estimate_utm_crs`. Azimuths are
-measured from TRUE north: a grid bearing is corrected by the meridian
-convergence at each building (about 3.3 deg at Nantes in Lambert-93), found by
-projecting a short step due north.
+Geometry is computed in the metric CRS of :func:`geodata.metric.metric_crs`
+(Lambert-93, EPSG:2154, when every building lies inside its area of use,
+otherwise the UTM zone). Azimuths are measured from TRUE north: a grid bearing
+is corrected by the meridian convergence at each building
+(:func:`geodata.metric.north_bearing`, about 3.3 deg at Nantes in Lambert-93).
 
 Roof models
 -----------
@@ -119,8 +118,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geodata.footprints import split_footprint
+from geodata.metric import bearing, metric_crs, north_bearing
 from geodata.schema import CRS as WGS84
-from geodata.schema import METRIC_CRS_FRANCE
 
 __all__ = [
     "PLANE_COLUMNS",
@@ -357,34 +356,6 @@ def rack_ground_coverage_ratio(
     return 1.0 / (np.cos(tilt) + np.sin(tilt) / np.tan(elevation))
 
 
-def metric_crs(buildings: gpd.GeoDataFrame) -> CRS:
-    """Metric CRS in which to measure ``buildings``.
-
-    Lambert-93 (EPSG:2154) when every building lies inside its area of use,
-    otherwise the UTM zone from ``estimate_utm_crs()``. Lambert-93 also for a
-    frame without any geometry.
-
-    Raises
-    ------
-    ValueError
-        If ``buildings`` has no CRS.
-    """
-    if buildings.crs is None:
-        raise ValueError("buildings have no CRS: set the CRS they are in before modelling roofs")
-    lambert = CRS(METRIC_CRS_FRANCE)
-    geometry = buildings.geometry
-    geometry = geometry[~(geometry.isna() | geometry.is_empty)]
-    if len(geometry) == 0:
-        return lambert
-    if not geometry.crs.equals(WGS84):
-        geometry = geometry.to_crs(WGS84)
-    west, south, east, north = geometry.total_bounds
-    w, s, e, n = lambert.area_of_use.bounds
-    if w <= west and east <= e and s <= south and north <= n:
-        return lambert
-    return buildings.estimate_utm_crs()
-
-
 def roof_planes(buildings: gpd.GeoDataFrame, params: RoofParams = RoofParams()) -> gpd.GeoDataFrame:
     """Split every building's roof into planes with tilt, azimuth, area and kWp.
 
@@ -479,7 +450,7 @@ def _describe_parts(polygons, owner, attrs, crs, params) -> _Parts:
     polygons, owner, model, notes, frame, main, margin = _split_wings(
         polygons, owner, model, notes, frame, attrs, params
     )
-    conv = _north_bearing(frame["centre"], crs)
+    conv = north_bearing(frame["centre"][:, 0], frame["centre"][:, 1], crs)
     direction = np.where(main, attrs["roof_direction_deg"][owner], np.nan)
     return _Parts(
         polygons=polygons,
@@ -873,7 +844,7 @@ def _to_grid(local: np.ndarray, centre: np.ndarray, x_axis: np.ndarray, y_axis: 
 
 def _bearing(vec: np.ndarray) -> np.ndarray:
     """Grid bearing [rad] of (x, y) vectors, clockwise from grid north."""
-    return np.arctan2(vec[:, 0], vec[:, 1])
+    return np.radians(bearing(vec[:, 0], vec[:, 1]))
 
 
 def _unit_from_bearing(bearing: np.ndarray) -> np.ndarray:
@@ -884,16 +855,6 @@ def _extent_along(corners: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """Length [m] of each envelope (n, 4, 2) projected on a unit direction (n, 2)."""
     proj = np.einsum("ikj,ij->ik", corners, direction)
     return proj.max(axis=1) - proj.min(axis=1)
-
-
-def _north_bearing(centre: np.ndarray, crs: CRS) -> np.ndarray:
-    """Grid bearing of true north [deg] at each point (the meridian convergence)."""
-    to_geo = Transformer.from_crs(crs, WGS84, always_xy=True)
-    to_grid = Transformer.from_crs(WGS84, crs, always_xy=True)
-    lon, lat = to_geo.transform(centre[:, 0], centre[:, 1])
-    # A 1e-4 deg step north (about 11 m) is straight to well below 1e-6 deg.
-    x, y = to_grid.transform(lon, np.asarray(lat) + 1e-4)
-    return np.degrees(np.arctan2(x - centre[:, 0], y - centre[:, 1]))
 
 
 def _latitude(centre: np.ndarray, crs: CRS) -> np.ndarray:

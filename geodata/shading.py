@@ -8,12 +8,12 @@ visibility and a sky-view fraction for pvlib.
 
 Method
 ------
-Everything is computed in a metric CRS: Lambert-93 (EPSG:2154) when every
-geometry lies inside its area of use, otherwise the UTM zone of
-:meth:`geopandas.GeoDataFrame.estimate_utm_crs`. Azimuths are measured from
-true north: the grid bearing of north (meridian convergence, about 3 deg at
-Nantes in Lambert-93) is found at each observer by projecting a short step
-due north, as :mod:`geodata.roofs` does.
+Everything is computed in the metric CRS of :func:`geodata.metric.metric_crs`
+(Lambert-93, EPSG:2154, when every geometry lies inside its area of use,
+otherwise the UTM zone). Azimuths are measured from true north: the grid
+bearing of north (meridian convergence, about 3 deg at Nantes in Lambert-93)
+is found at each observer by :func:`geodata.metric.north_bearing`, as
+:mod:`geodata.roofs` does.
 
 1. Each plane is seen from ONE observation point: the centroid of its
    polygon in plan, at its mid-height (see :func:`observer_heights`).
@@ -65,16 +65,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
-from geodata.schema import CRS as WGS84
-from geodata.schema import METRIC_CRS_FRANCE
+from geodata.metric import bearing, metric_crs, north_bearing
 from quartier_solaire.errors import Problem
 
 __all__ = [
     "ShadingParams",
     "STATISTICS",
     "building_heights",
+    "horizon_frame",
     "horizon_profiles",
     "observer_heights",
     "sector_centres",
@@ -352,7 +351,74 @@ def horizon_profiles(
     ValueError
         For a frame without CRS, a planes frame without ``building_id``, or
         invalid options.
+
+    See Also
+    --------
+    horizon_frame : the same skylines as a frame, with the findings.
     """
+    return _profiles(
+        planes,
+        buildings,
+        radius_m=radius_m,
+        sector_deg=sector_deg,
+        rays_per_sector=rays_per_sector,
+        statistic=statistic,
+        storey_height_m=storey_height_m,
+        default_height_m=default_height_m,
+    )[0]
+
+
+def horizon_frame(
+    planes: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    *,
+    radius_m: float = 100.0,
+    sector_deg: float = 10.0,
+    rays_per_sector: int = 5,
+    statistic: str = "max",
+    storey_height_m: float = STOREY_HEIGHT_M,
+    default_height_m: float = DEFAULT_HEIGHT_M,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Skylines of :func:`horizon_profiles` as a frame, with what was assumed to get them.
+
+    Parameters are those of :func:`horizon_profiles`.
+
+    Returns
+    -------
+    horizon : pandas.DataFrame
+        Skyline elevation [deg], one row per plane indexed by ``plane_id``
+        (the index of ``planes`` without that column), one column per sector
+        named by its centre azimuth [deg clockwise from true north]
+        (:func:`sector_centres`; column index named ``"azimuth"``).
+    problems : list of Problem
+        ``shading_height_from_levels`` and ``shading_height_default`` over
+        all buildings (each is a neighbour of some plane or an observer's
+        own), ``shading_plane_building_unknown``, and
+        ``shading_plane_no_position`` for planes without a usable position
+        (they get no skyline).
+    """
+    profiles, problems = _profiles(
+        planes,
+        buildings,
+        radius_m=radius_m,
+        sector_deg=sector_deg,
+        rays_per_sector=rays_per_sector,
+        statistic=statistic,
+        storey_height_m=storey_height_m,
+        default_height_m=default_height_m,
+    )
+    ids = planes["plane_id"] if "plane_id" in planes else planes.index
+    columns = pd.Index(sector_centres(sector_deg), name="azimuth")
+    frame = pd.DataFrame(
+        profiles, index=pd.Index(np.asarray(ids), name="plane_id"), columns=columns
+    )
+    return frame, problems
+
+
+def _profiles(
+    planes, buildings, *, radius_m, sector_deg, rays_per_sector, statistic, **heights
+) -> tuple[np.ndarray, list[Problem]]:
+    """Skylines (plane x sector) [deg] and findings; see :func:`horizon_profiles`."""
     n_sectors = _n_sectors(sector_deg)
     if not radius_m > 0:
         raise ValueError(f"radius_m must be > 0, got {radius_m}")
@@ -369,23 +435,24 @@ def horizon_profiles(
     n_planes = len(planes)
     n_rays = n_sectors * rays_per_sector
     if n_planes == 0 or len(buildings) == 0:
-        return np.zeros((n_planes, n_sectors))
+        return np.zeros((n_planes, n_sectors)), []
 
-    crs = _metric_crs(planes, buildings)
-    obs_h, _ = observer_heights(
-        planes, buildings, storey_height_m=storey_height_m, default_height_m=default_height_m
-    )
-    nb_h, _ = building_heights(
-        buildings, storey_height_m=storey_height_m, default_height_m=default_height_m
-    )
+    crs = metric_crs(planes, buildings)
+    obs_h, found = observer_heights(planes, buildings, **heights)
+    nb_h, problems = building_heights(buildings, **heights)
+    # The observers' own buildings are among the buildings: their height
+    # findings are already counted once above.
+    problems += [p for p in found if p.code == "shading_plane_building_unknown"]
     centroids = shapely.centroid(planes.geometry.to_crs(crs).to_numpy())
     x, y = _xy(centroids)
-    north = _north_bearing(x, y, crs)
+    north = north_bearing(x, y, crs)
     geoms = buildings.geometry.to_crs(crs).to_numpy()
     geoms = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
 
     # Candidate (plane, neighbour) pairs from the spatial index.
     ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.all():
+        problems.append(_no_position(int((~ok).sum())))
     tree = shapely.STRtree(geoms)
     pi, bi = tree.query(centroids[ok], predicate="dwithin", distance=float(radius_m))
     pi = np.flatnonzero(ok)[pi]
@@ -421,8 +488,18 @@ def horizon_profiles(
         )
     ray_elev = ray_elev.reshape(n_planes, n_sectors, rays_per_sector)
     if statistic == "max":
-        return ray_elev.max(axis=2)
-    return ray_elev.mean(axis=2)
+        return ray_elev.max(axis=2), problems
+    return ray_elev.mean(axis=2), problems
+
+
+def _no_position(count: int) -> Problem:
+    return Problem(
+        code="shading_plane_no_position",
+        message=f"{count} roof plane(s) without a usable position: no shading computed for them.",
+        severity="warning",
+        field="geometry",
+        count=count,
+    )
 
 
 def _cast(p, b, edges, observers, nb_h, radius_m, rays, ray_elev) -> None:
@@ -443,8 +520,8 @@ def _cast(p, b, edges, observers, nb_h, radius_m, rays, ray_elev) -> None:
     x0, y0 = ax[e] - x[p], ay[e] - y[p]
     x1, y1 = bx[e] - x[p], by[e] - y[p]
     # True azimuths of the end points [deg].
-    az0 = np.degrees(np.arctan2(x0, y0)) - north[p]
-    az1 = np.degrees(np.arctan2(x1, y1)) - north[p]
+    az0 = bearing(x0, y0) - north[p]
+    az1 = bearing(x1, y1) - north[p]
     span = np.mod(az1 - az0, 360.0)
     flip = span > 180.0
     start = np.where(flip, az1, az0)
@@ -495,9 +572,9 @@ def _edges(geoms: np.ndarray):
 
 def _run_m(planes: gpd.GeoDataFrame, azimuth: np.ndarray) -> np.ndarray:
     """Extent [m] of each plane in plan along its downslope direction ``azimuth``."""
-    crs = _metric_crs(planes)
+    crs = metric_crs(planes)
     geoms = planes.geometry.to_crs(crs).to_numpy()
-    north = _north_bearing(*_xy(shapely.centroid(geoms)), crs)
+    north = north_bearing(*_xy(shapely.centroid(geoms)), crs)
     coords, idx = shapely.get_coordinates(geoms, return_index=True)
     grid = np.radians(azimuth + north)
     proj = coords[:, 0] * np.sin(grid[idx]) + coords[:, 1] * np.cos(grid[idx])
@@ -544,30 +621,3 @@ def _n_sectors(sector_deg: float) -> int:
     if n < 1 or not np.isclose(n * sector_deg, 360.0):
         raise ValueError(f"sector_deg must divide 360, got {sector_deg}")
     return n
-
-
-def _metric_crs(*frames: gpd.GeoDataFrame) -> CRS:
-    """Lambert-93 when every geometry lies in its area of use, else the UTM zone."""
-    bounds = np.array([f.geometry.to_crs(WGS84).total_bounds for f in frames if len(f)])
-    west, south = np.nanmin(bounds[:, :2], axis=0)
-    east, north = np.nanmax(bounds[:, 2:], axis=0)
-    lambert = CRS(METRIC_CRS_FRANCE)
-    w, s, e, n = lambert.area_of_use.bounds
-    if w <= west and east <= e and s <= south and north <= n:
-        return lambert
-    return frames[0].to_crs(WGS84).estimate_utm_crs()
-
-
-def _north_bearing(x: np.ndarray, y: np.ndarray, crs: CRS) -> np.ndarray:
-    """Grid bearing [deg] of true north at each point (meridian convergence)."""
-    out = np.zeros(len(x))
-    ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any():
-        return out
-    to_geo = Transformer.from_crs(crs, WGS84, always_xy=True)
-    to_grid = Transformer.from_crs(WGS84, crs, always_xy=True)
-    lon, lat = to_geo.transform(x[ok], y[ok])
-    # A step of 1e-4 deg (about 11 m) due north.
-    nx, ny = to_grid.transform(lon, np.asarray(lat) + 1e-4)
-    out[ok] = np.degrees(np.arctan2(np.asarray(nx) - x[ok], np.asarray(ny) - y[ok]))
-    return out

@@ -1,4 +1,7 @@
-"""Households, their consumption, and the flows of a collective project. No Streamlit."""
+"""The rooftop chain, households, their consumption, and the flows of a collective project.
+
+No Streamlit.
+"""
 
 from planner.consumption_io import (
     QualityReport,
@@ -56,6 +59,7 @@ __all__ = [
     "simple_payback",
     "sweep_planes",
     "sweep_scaling",
+    "FAST_MODE_PLANES",
     "EnergyFlows",
     "EstimateAssumptions",
     "Household",
@@ -63,6 +67,10 @@ __all__ = [
     "ProfileReport",
     "QualityReport",
     "QualityRules",
+    "RooftopChain",
+    "RooftopConfig",
+    "RooftopRun",
+    "building_energy",
     "daily_heatmap",
     "estimate_profile",
     "month_starts",
@@ -76,7 +84,21 @@ __all__ = [
     "monthly_energy",
     "read_consumption",
     "share_of",
+    "site_of",
     "to_typical_year",
     "typical_days",
     "weekly_heatmap",
 ]
+
+# The rooftop chain pulls in geopandas and pvlib: imported on first use, so that
+# reading a consumption file (`quartier-solaire inspect`) does not pay for them.
+_ROOFTOPS = ("FAST_MODE_PLANES", "RooftopChain", "RooftopConfig", "RooftopRun")
+_ROOFTOPS += ("building_energy", "site_of")
+
+
+def __getattr__(name: str):
+    if name in _ROOFTOPS:
+        from planner import rooftops
+
+        return getattr(rooftops, name)
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")

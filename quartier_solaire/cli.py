@@ -6,6 +6,11 @@
 ``quartier-solaire inspect FILE [--json]`` says what a file holds (buildings,
 weather or consumption) as the readers see it; with ``--json`` it prints exactly
 one JSON object so that other tools can read it.
+``quartier-solaire screen BUILDINGS [--weather FILE] [--json] [--csv OUT]``
+screens every roof of a building file through the rooftop chain
+(:class:`planner.rooftops.RooftopChain`, the page's default assumptions): the
+neighbourhood's totals and every finding, and with ``--csv`` one row per
+building.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import numpy as np
 
 from planner.files import INSPECTORS
 from quartier_solaire.errors import NotRecognised, ReadError
-from quartier_solaire.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe, has, t
+from quartier_solaire.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe, has, number, t
 from quartier_solaire.offline_assets import PROJECT_ROOT, ensure_leaflet
 
 
@@ -119,6 +124,96 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         print(json.dumps(strict_json(report), ensure_ascii=False, allow_nan=False, default=str))
     else:
         print(_plain(report, args.lang))
+    return 0
+
+
+def screen_file(
+    path: str | Path,
+    *,
+    weather_path: str | Path | None = None,
+    mode: str = "auto",
+    shading: bool = True,
+):
+    """Run the rooftop chain on a building file; return the run and its figures.
+
+    Raises
+    ------
+    ReadError
+        If the building or weather file cannot be read, or holds no building.
+    """
+    import dataclasses
+
+    from geodata.io import read_buildings
+    from geodata.shading import ShadingParams
+    from planner.rooftops import RooftopChain, RooftopConfig
+    from solar.weather_files import read_weather_file
+
+    buildings, report = read_buildings(path)
+    config = RooftopConfig(mode=mode, shading=ShadingParams(enabled=shading))
+    try:
+        chain = RooftopChain.for_buildings(buildings, config, name=Path(path).name)
+    except ValueError as error:
+        raise ReadError(str(error), path=str(path), code="screen_no_building") from error
+    weather, source, found = None, "synthetic", []
+    if weather_path is not None:
+        weather, meta = read_weather_file(weather_path)
+        source, found = Path(weather_path).name, list(meta.get("problems", []))
+    run = chain.run_model(weather)
+    summary = run.summary()
+    figures = {
+        "kind": "screen",
+        "file": Path(path).name,
+        "weather": source,
+        "mode": run.mode,
+        "shading": bool(shading),
+        "buildings": summary["buildings"],
+        "planes": int(len(run.planes)),
+        "suitable_buildings": summary["suitable_buildings"],
+        "suitable_share": round(summary["suitable_share"], 4),
+        "suitable_kwp": round(summary["suitable_kwp"], 1),
+        "suitable_mwh_per_year": round(summary["suitable_gwh_per_year"] * 1000, 1),
+        "reference_specific_yield_kwh_kwp": round(run.reference_specific_yield_kwh_kwp, 1),
+        "problems": [
+            p.to_dict() if dataclasses.is_dataclass(p) else p
+            for p in [*report.problems, *found, *run.problems]
+        ],
+    }
+    return run, figures
+
+
+def _cmd_screen(args: argparse.Namespace) -> int:
+    try:
+        run, figures = screen_file(
+            args.file, weather_path=args.weather, mode=args.mode, shading=not args.no_shading
+        )
+    except ReadError as error:
+        if args.json:
+            print(json.dumps({"kind": "error", "error": error.to_dict()}, ensure_ascii=False))
+        else:
+            print(f"{error.path or args.file}: {describe(error, args.lang)}", file=sys.stderr)
+        return 2
+    if args.csv:
+        run.buildings.to_csv(args.csv, index_label="building_id")
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, default=str))
+        return 0
+    lines = []
+    for key, value in figures.items():
+        if key in ("kind", "problems"):
+            continue
+        if isinstance(value, str) and has(f"screen.{key}.{value}"):
+            value = t(f"screen.{key}.{value}", args.lang)
+        elif isinstance(value, bool):
+            value = t("inspect.yes" if value else "inspect.no", args.lang)
+        elif isinstance(value, float):
+            decimals = 1 if key != "suitable_share" else 3
+            value = number(value, args.lang, decimals=decimals)
+        label = t(f"screen.{key}", args.lang) if has(f"screen.{key}") else key
+        lines.append(t("inspect.line", args.lang, label=label, value=value))
+    if figures["problems"]:
+        lines.append(t("inspect.problems", args.lang, count=len(figures["problems"])))
+        lines += [f"  - {_describe_dict(p, args.lang)}" for p in figures["problems"]]
+    print("\n".join(lines))
     return 0
 
 
@@ -222,6 +317,15 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=("upgrade", "purge-expired"))
     db.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     db.set_defaults(func=_cmd_db)
+    screen = sub.add_parser("screen", help="screen every roof of a building file")
+    screen.add_argument("file")
+    screen.add_argument("--weather", help="a weather file (default: the embedded typical year)")
+    screen.add_argument("--mode", choices=("auto", "exact", "fast"), default="auto")
+    screen.add_argument("--no-shading", action="store_true", help="ignore the neighbours' shade")
+    screen.add_argument("--csv", help="write one row per building to this CSV file")
+    screen.add_argument("--json", action="store_true", help="print one JSON object")
+    screen.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    screen.set_defaults(func=_cmd_screen)
     return parser
 
 

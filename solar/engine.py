@@ -141,7 +141,13 @@ from pvlib.location import Location
 from pvlib.modelchain import ModelChain
 from pvlib.pvsystem import PVSystem
 
-from solar.shading import apply_horizon, beam_visible, shading_loss_percent, sky_view_fraction
+from solar.shading import (
+    apply_horizon,
+    beam_visible,
+    horizon_array,
+    shading_loss_percent,
+    sky_view_fraction,
+)
 
 MOUNTINGS = ("roof", "rack")
 """Allowed values of the ``mounting`` column of the planes frame."""
@@ -797,8 +803,8 @@ def simulate_planes(
     bin_azimuth_deg: float = 5.0,
     hourly: bool = False,
     chunk_mib: float = 16.0,
-    horizon: np.ndarray | None = None,
-    sector_deg: float = 10.0,
+    horizon: np.ndarray | pd.DataFrame | None = None,
+    sector_deg: float | None = None,
 ) -> PlaneYield:
     """Simulate the AC production of many roof planes for one weather frame.
 
@@ -830,17 +836,19 @@ def simulate_planes(
         Memory budget of the (time x orientation) temporaries. [MiB] Default
         16, measured fastest on a 2-core machine: temporaries stay in cache and
         are reused by the allocator instead of being mapped afresh each chunk.
-    horizon : array of shape (n_planes, n_sectors), optional
-        Skyline elevation around each plane [deg], one row per plane in the
-        order of ``planes``, sectors of ``sector_deg`` centred on ``0,
-        sector_deg, ...`` clockwise from north, as
-        :func:`geodata.shading.horizon_profiles` returns it. Planes whose row
-        has an elevation above 0 get their own shaded profile (module
-        docstring, "Shading by neighbours"); the others, and all planes when
-        None (default), are simulated exactly as without it.
-    sector_deg : float
+    horizon : pandas.DataFrame or array of shape (n_planes, n_sectors), optional
+        Skyline elevation around each plane [deg]: a frame indexed by plane
+        id whose columns are the sector centre azimuths ``0, w, 2 w, ...``
+        clockwise from north (:func:`geodata.shading.horizon_frame`), or an
+        array with one row per plane in the order of ``planes``
+        (:func:`geodata.shading.horizon_profiles`). Planes whose skyline has
+        an elevation above 0 get their own shaded profile (module docstring,
+        "Shading by neighbours"); the others, and all planes when None
+        (default), are simulated exactly as without it.
+    sector_deg : float, optional
         Width of the horizon sectors; ``n_sectors * sector_deg`` must be 360.
-        [deg] Default 10, the default of :func:`geodata.shading.horizon_profiles`.
+        [deg] For an array, default 10 (the default of
+        :func:`geodata.shading.horizon_profiles`); a frame's columns give it.
 
     Returns
     -------
@@ -850,7 +858,10 @@ def simulate_planes(
     if mode not in ("exact", "fast"):
         raise ValueError(f"mode must be 'exact' or 'fast', got {mode!r}")
     planes = _check_planes(planes)
-    shade = None if horizon is None else _check_horizon(planes, horizon, sector_deg)
+    shade = None
+    if horizon is not None:
+        horizon, sector_deg = horizon_array(horizon, planes.index, sector_deg)
+        shade = _check_horizon(planes, horizon, sector_deg)
     sky = _prepare_sky(weather, location, params)
     is_shaded = np.zeros(len(planes), dtype=bool)
     if shade is not None:

@@ -1,8 +1,11 @@
 """Rooftop potential of a neighbourhood: roof planes + weather -> yield per roof.
 
-The one orchestrator behind the map: it runs the batch engine on every roof
-plane, then summarises per building. It takes the planes frame that
-``geodata.roof_planes`` produces, and knows nothing of how it was built.
+The yield steps of the rooftop chain (``planner.rooftops.RooftopChain``), in
+two parts: :func:`simulate_rooftop_planes` runs the batch engine on every roof
+plane (the expensive part, with the neighbours' shade), and
+:func:`apply_suitability` classifies and sums per building (cheap, so a changed
+threshold does not simulate again). They take the planes frame that
+``geodata.roof_planes`` produces, and know nothing of how it was built.
 
 A roof plane is *suitable* when its specific yield reaches a share of what a
 reference plane (30 deg tilt, due south, flush-mounted) produces under the same
@@ -18,17 +21,19 @@ suitable when it has at least ``min_suitable_kwp`` of suitable planes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pvlib
 
-from solar.engine import PVParams, simulate_planes
+from solar.engine import PlaneYield, PVParams, simulate_planes
 from solar.resample import to_settlement_step
+from solar.shading import horizon_array
 
 REFERENCE_TILT = 30.0  # [deg] best fixed tilt in western France is 30-35 deg (PVGIS)
 REFERENCE_AZIMUTH = 180.0  # [deg] due south
+_REFERENCE = "\x00reference"  # a plane id no building file can hold
 
 
 @dataclass(frozen=True)
@@ -49,21 +54,70 @@ class SuitabilityParams:
 
 
 @dataclass(frozen=True)
-class RooftopYield:
-    """Yield of every roof plane and every building.
+class RooftopSimulation:
+    """Yield of every roof plane under one weather year, before any suitability threshold.
+
+    The expensive part of the rooftop potential (the simulation, with the
+    neighbours' shade): :func:`apply_suitability` then classifies the roofs
+    in a blink, so that changing a threshold does not simulate again.
 
     Attributes
     ----------
     planes : pandas.DataFrame
         One row per plane: the input columns plus annual_kwh [kWh/yr],
-        unshaded_annual_kwh [kWh/yr], shading_loss_percent [%],
-        specific_yield_kwh_kwp [kWh/kWp/yr] and suitable [bool].
+        unshaded_annual_kwh [kWh/yr], shading_loss_percent [%] and
+        specific_yield_kwh_kwp [kWh/kWp/yr] (NaN without installable power).
+    monthly_kwh : pandas.DataFrame
+        Plane x month (1-12) energy [kWh].
+    reference_specific_yield_kwh_kwp : float
+        Specific yield of the reference plane [kWh/kWp/yr], unshaded.
+    plane_yield : solar.engine.PlaneYield
+        The engine's result, from which :meth:`energy` rebuilds time series.
+    """
+
+    planes: pd.DataFrame
+    monthly_kwh: pd.DataFrame
+    reference_specific_yield_kwh_kwp: float
+    plane_yield: PlaneYield = field(repr=False, compare=False)
+
+    def energy(self, plane_ids, step: str = "30min") -> pd.Series:
+        """Energy that some planes produce together per settlement step [kWh].
+
+        The planes' hourly power is rebuilt from the stored simulation (same
+        mode, same skylines), so its sum is their ``annual_kwh``.
+
+        Parameters
+        ----------
+        plane_ids : list-like
+            Plane ids of :attr:`planes`; none gives zeros.
+        step : str
+            Settlement step: ``"30min"`` or ``"15min"``.
+
+        Returns
+        -------
+        pandas.Series
+            AC energy per step [kWh], named ``energy_kwh``.
+        """
+        power = self.plane_yield.ac_kw_for(plane_ids).sum(axis=1)
+        return _to_energy(power, step)
+
+
+@dataclass(frozen=True)
+class RooftopYield:
+    """Yield of every roof plane and every building, with suitability.
+
+    Attributes
+    ----------
+    planes : pandas.DataFrame
+        One row per plane: the columns of :class:`RooftopSimulation` plus
+        suitable [bool].
     monthly_kwh : pandas.DataFrame
         Plane x month (1-12) energy [kWh].
     buildings : pandas.DataFrame
-        One row per building_id: planes, kwp [kWp] (all planes), suitable_kwp
-        [kWp], suitable_annual_kwh [kWh/yr], best_specific_yield_kwh_kwp
-        [kWh/kWp/yr], shading_loss_percent [%] and suitable [bool].
+        One row per building_id: planes, kwp [kWp] (all planes), annual_kwh
+        [kWh/yr] (all planes), suitable_kwp [kWp], suitable_annual_kwh
+        [kWh/yr], best_specific_yield_kwh_kwp [kWh/kWp/yr],
+        shading_loss_percent [%] and suitable [bool].
     reference_specific_yield_kwh_kwp : float
         Specific yield of the reference plane [kWh/kWp/yr].
     """
@@ -75,28 +129,36 @@ class RooftopYield:
 
     def summary(self) -> dict[str, float]:
         """Neighbourhood totals: buildings, suitable share, kWp [kWp] and GWh/yr."""
-        b = self.buildings
-        return {
-            "buildings": int(len(b)),
-            "suitable_buildings": int(b["suitable"].sum()),
-            "suitable_share": float(b["suitable"].mean()) if len(b) else 0.0,
-            "suitable_kwp": float(b["suitable_kwp"].sum()),
-            "suitable_gwh_per_year": float(b["suitable_annual_kwh"].sum()) / 1e6,
-        }
+        return summarise(self.buildings)
 
 
-def simulate_rooftops(
+def summarise(buildings: pd.DataFrame) -> dict[str, float]:
+    """Neighbourhood totals of a per-building frame (:attr:`RooftopYield.buildings`).
+
+    Returns buildings, suitable_buildings, suitable_share [-], suitable_kwp
+    [kWp] and suitable_gwh_per_year [GWh/yr].
+    """
+    b = buildings
+    return {
+        "buildings": int(len(b)),
+        "suitable_buildings": int(b["suitable"].sum()),
+        "suitable_share": float(b["suitable"].mean()) if len(b) else 0.0,
+        "suitable_kwp": float(b["suitable_kwp"].sum()),
+        "suitable_gwh_per_year": float(b["suitable_annual_kwh"].sum()) / 1e6,
+    }
+
+
+def simulate_rooftop_planes(
     planes: pd.DataFrame,
     weather: pd.DataFrame,
     location: pvlib.location.Location,
     params: PVParams | None = None,
-    suitability: SuitabilityParams | None = None,
     *,
     mode: str = "exact",
-    horizon: np.ndarray | None = None,
-    sector_deg: float = 10.0,
-) -> RooftopYield:
-    """Simulate every roof plane and summarise per building.
+    horizon: np.ndarray | pd.DataFrame | None = None,
+    sector_deg: float | None = None,
+) -> RooftopSimulation:
+    """Simulate every roof plane and the reference plane, with no threshold applied.
 
     Parameters
     ----------
@@ -110,24 +172,21 @@ def simulate_rooftops(
         Site of the neighbourhood.
     params : PVParams, optional
         System parameters shared by every plane; the defaults when None.
-    suitability : SuitabilityParams, optional
-        Thresholds for a suitable roof; the defaults when None.
     mode : str
         ``"exact"`` or ``"fast"`` (see :func:`solar.engine.simulate_planes`).
-    horizon : numpy.ndarray, optional
-        Skyline of each plane, in the order of ``planes``: elevation [deg] per
-        azimuth sector (``geodata.shading.horizon_profiles``). None: no shading.
-    sector_deg : float
-        Width of the horizon's azimuth sectors [deg].
+    horizon : pandas.DataFrame or numpy.ndarray, optional
+        Skyline of each plane [deg]: a frame plane id x sector centre azimuth
+        [deg] (``geodata.shading.horizon_frame``), or an array in the order of
+        ``planes``. None: no shading.
+    sector_deg : float, optional
+        Width of an array's azimuth sectors [deg], default 10.
 
     Returns
     -------
-    RooftopYield
-        Shading counts in the specific yield, hence in suitability; the
-        reference plane stays unshaded, as a roof in the open would be.
+    RooftopSimulation
+        The reference plane stays unshaded, as a roof in the open would be.
     """
     params = params or PVParams()
-    suitability = suitability or SuitabilityParams()
     reference = pd.DataFrame(
         {
             "surface_tilt": [REFERENCE_TILT],
@@ -135,23 +194,54 @@ def simulate_rooftops(
             "kwp": [1.0],
             "mounting": ["roof"],
         },
-        index=["reference"],
+        index=[_REFERENCE],
     )
     columns = ["surface_tilt", "surface_azimuth", "kwp", "mounting"]
     both = pd.concat([planes[columns], reference])
     if horizon is not None:
+        horizon, sector_deg = horizon_array(horizon, planes.index, sector_deg)
         horizon = np.vstack([horizon, np.zeros((1, horizon.shape[1]))])
     result = simulate_planes(
         both, weather, location, params, mode=mode, horizon=horizon, sector_deg=sector_deg
     )
-    reference_yield = float(result.specific_yield_kwh_kwp.loc["reference"])
-
     out = planes.copy()
     out["annual_kwh"] = result.annual_kwh.loc[planes.index]
     out["unshaded_annual_kwh"] = result.unshaded_annual_kwh.loc[planes.index]
     out["shading_loss_percent"] = result.shading_loss_percent.loc[planes.index]
     # NaN where a plane has no installable power (existing PV, too small).
     out["specific_yield_kwh_kwp"] = result.specific_yield_kwh_kwp.loc[planes.index]
+    return RooftopSimulation(
+        planes=out,
+        monthly_kwh=result.monthly_kwh.loc[planes.index],
+        reference_specific_yield_kwh_kwp=float(result.specific_yield_kwh_kwp.loc[_REFERENCE]),
+        plane_yield=result,
+    )
+
+
+def apply_suitability(
+    simulation: RooftopSimulation, suitability: SuitabilityParams | None = None
+) -> RooftopYield:
+    """Classify the simulated planes and buildings as suitable, and sum per building.
+
+    A plane is suitable when its specific yield reaches
+    ``min_share_of_reference`` of the reference plane's (shading counts) and
+    it has installable power; a building when its suitable planes reach
+    ``min_suitable_kwp``.
+
+    Parameters
+    ----------
+    simulation : RooftopSimulation
+        What :func:`simulate_rooftop_planes` returned.
+    suitability : SuitabilityParams, optional
+        Thresholds for a suitable roof; the defaults when None.
+
+    Returns
+    -------
+    RooftopYield
+    """
+    suitability = suitability or SuitabilityParams()
+    reference_yield = simulation.reference_specific_yield_kwh_kwp
+    out = simulation.planes.copy()
     threshold = suitability.min_share_of_reference * reference_yield
     out["suitable"] = (out["specific_yield_kwh_kwp"] >= threshold) & (out["kwp"] > 0)
 
@@ -160,26 +250,50 @@ def simulate_rooftops(
     grouped = out.assign(suitable_kwp=suitable_kwp, suitable_kwh=suitable_kwh).groupby(
         "building_id", sort=False
     )
+    annual = grouped["annual_kwh"].sum()
     unshaded = grouped["unshaded_annual_kwh"].sum()
     buildings = pd.DataFrame(
         {
             "planes": grouped.size(),
             "kwp": grouped["kwp"].sum(),
+            "annual_kwh": annual,
             "suitable_kwp": grouped["suitable_kwp"].sum(),
             "suitable_annual_kwh": grouped["suitable_kwh"].sum(),
             "best_specific_yield_kwh_kwp": grouped["specific_yield_kwh_kwp"].max(),
             # Energy lost to neighbours' shade over all the roof's planes [%].
-            "shading_loss_percent": 100
-            * (1 - grouped["annual_kwh"].sum() / unshaded.where(unshaded > 0)),
+            "shading_loss_percent": 100 * (1 - annual / unshaded.where(unshaded > 0)),
         }
     )
     buildings["suitable"] = buildings["suitable_kwp"] >= suitability.min_suitable_kwp
     return RooftopYield(
         planes=out,
-        monthly_kwh=result.monthly_kwh.loc[planes.index],
+        monthly_kwh=simulation.monthly_kwh,
         buildings=buildings,
         reference_specific_yield_kwh_kwp=reference_yield,
     )
+
+
+def simulate_rooftops(
+    planes: pd.DataFrame,
+    weather: pd.DataFrame,
+    location: pvlib.location.Location,
+    params: PVParams | None = None,
+    suitability: SuitabilityParams | None = None,
+    *,
+    mode: str = "exact",
+    horizon: np.ndarray | pd.DataFrame | None = None,
+    sector_deg: float | None = None,
+) -> RooftopYield:
+    """Simulate every roof plane and summarise per building, thresholds applied.
+
+    :func:`simulate_rooftop_planes` then :func:`apply_suitability`; see them
+    for the parameters. Shading counts in the specific yield, hence in
+    suitability; the reference plane stays unshaded.
+    """
+    simulation = simulate_rooftop_planes(
+        planes, weather, location, params, mode=mode, horizon=horizon, sector_deg=sector_deg
+    )
+    return apply_suitability(simulation, suitability)
 
 
 def planes_energy(
@@ -189,8 +303,8 @@ def planes_energy(
     params: PVParams | None = None,
     *,
     step: str = "30min",
-    horizon: np.ndarray | None = None,
-    sector_deg: float = 10.0,
+    horizon: np.ndarray | pd.DataFrame | None = None,
+    sector_deg: float | None = None,
 ) -> pd.Series:
     """Return the energy that some planes produce together, per settlement step.
 
@@ -204,7 +318,7 @@ def planes_energy(
     step : str
         Settlement step: ``"30min"`` or ``"15min"``.
     horizon, sector_deg
-        Skylines of these planes, in their order, as for :func:`simulate_rooftops`.
+        Skylines of these planes, as for :func:`simulate_rooftop_planes`.
 
     Returns
     -------
@@ -226,6 +340,11 @@ def planes_energy(
         horizon=horizon,
         sector_deg=sector_deg,
     )
-    power = to_settlement_step(result.ac_kw.sum(axis=1), step)
+    return _to_energy(result.ac_kw.sum(axis=1), step)
+
+
+def _to_energy(power: pd.Series, step: str) -> pd.Series:
+    """Hourly mean power [kW] -> energy per settlement step [kWh]."""
+    power = to_settlement_step(power, step)
     hours = pd.Timedelta(step) / pd.Timedelta("1h")
     return (power * hours).rename("energy_kwh")

@@ -60,6 +60,7 @@ import pandas as pd
 __all__ = [
     "apply_horizon",
     "beam_visible",
+    "horizon_array",
     "horizon_at",
     "shading_loss_percent",
     "sky_view_fraction",
@@ -69,6 +70,54 @@ __all__ = [
 # elevation integral done analytically, 360 midpoint samples keep the
 # integral within 1e-4 of the exact value (tested against cos^2(h)).
 _N_AZIMUTH = 360
+
+
+def horizon_array(
+    horizon: np.ndarray | pd.DataFrame, plane_ids=None, sector_deg: float | None = None
+) -> tuple[np.ndarray, float]:
+    """Skylines as the array the engine uses, in the order of ``plane_ids``.
+
+    Parameters
+    ----------
+    horizon : numpy.ndarray or pandas.DataFrame
+        A frame indexed by plane id whose columns are the sector centre
+        azimuths ``0, w, 2 w, ...`` [deg clockwise from north], as
+        ``geodata.shading.horizon_frame`` returns it; or an array
+        ``(n_planes, n_sectors)`` already in the planes' order.
+    plane_ids : list-like, optional
+        The planes, in order; the frame's rows are taken in this order.
+    sector_deg : float, optional
+        Sector width [deg]. For an array, default 10; for a frame, the width
+        its columns give (a different value is an error).
+
+    Returns
+    -------
+    horizon : numpy.ndarray
+        ``(n_planes, n_sectors)`` elevations [deg].
+    sector_deg : float
+        The sector width [deg].
+
+    Raises
+    ------
+    ValueError
+        For columns that are not evenly spaced sector centres from 0, or a
+        frame without a row for some plane.
+    """
+    if not isinstance(horizon, pd.DataFrame):
+        return np.asarray(horizon, dtype=float), 10.0 if sector_deg is None else float(sector_deg)
+    centres = pd.to_numeric(pd.Series(horizon.columns), errors="coerce").to_numpy(float)
+    width = 360.0 / len(centres) if len(centres) else np.nan
+    if not len(centres) or not np.allclose(centres, np.arange(len(centres)) * width):
+        raise ValueError("horizon columns must be the sector centre azimuths 0, w, 2w, ... [deg]")
+    if sector_deg is not None and not np.isclose(sector_deg, width):
+        raise ValueError(f"horizon columns are {width:g} deg apart, not {sector_deg:g} deg")
+    if plane_ids is None:
+        return horizon.to_numpy(float), width
+    ids = pd.Index(plane_ids)
+    missing = ids.difference(horizon.index)
+    if len(missing):
+        raise ValueError(f"horizon has no row for {len(missing)} plane(s), e.g. {missing[0]!r}")
+    return horizon.loc[ids].to_numpy(float), width
 
 
 def horizon_at(

@@ -163,3 +163,63 @@ def test_run_serves_this_machine_only_by_default(monkeypatch):
 
 def test_run_serves_the_network_only_when_asked(monkeypatch):
     assert _run_argv(monkeypatch, ["run", "--address", "0.0.0.0"]) == "0.0.0.0"
+
+
+# --- screen: the rooftop chain on a building file ------------------------------
+
+
+def _screen_json(args, capsys):
+    status = cli.main(["screen", *map(str, args), "--json"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1, "--json prints exactly one JSON object"
+    return status, json.loads(lines[0])
+
+
+def test_screen_runs_the_rooftop_chain_on_a_real_file(tmp_path, capsys):
+    import pandas as pd
+
+    from geodata.io import read_buildings
+    from planner.rooftops import RooftopChain
+
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    out = tmp_path / "roofs.csv"
+    status, figures = _screen_json([path, "--csv", out], capsys)
+    assert status == 0 and figures["kind"] == "screen"
+    run = RooftopChain.for_buildings(read_buildings(path)[0]).run_model()
+    summary = run.summary()
+    assert figures["buildings"] == summary["buildings"] == 4
+    assert figures["planes"] == len(run.planes)
+    assert figures["mode"] == run.mode == "exact" and figures["shading"] is True
+    assert figures["suitable_kwp"] == round(summary["suitable_kwp"], 1)
+    assert figures["suitable_mwh_per_year"] == round(summary["suitable_gwh_per_year"] * 1e3, 1)
+    codes = {p["code"] for p in figures["problems"]}
+    # The reader's findings, then the chain's (roofs, shading).
+    assert {"buildings_sliver", "roof_plane_existing_pv", "shading_height_default"} <= codes
+    table = pd.read_csv(out, index_col="building_id")
+    assert table["suitable_annual_kwh"].sum() == pytest.approx(
+        run.buildings["suitable_annual_kwh"].sum()
+    )
+
+
+def test_screen_without_shading_and_in_fast_mode(capsys):
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    status, figures = _screen_json([path, "--no-shading", "--mode", "fast"], capsys)
+    assert status == 0 and figures["mode"] == "fast" and figures["shading"] is False
+    assert not any(p["code"].startswith("shading_") for p in figures["problems"])
+
+
+def test_screen_plain_words_in_french(capsys):
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    assert cli.main(["screen", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Bâtiments : 4" in out
+    assert "Météo : année type embarquée" in out
+    assert "Points relevés" in out
+
+
+def test_screen_a_bad_weather_file_names_it(capsys):
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    weather = ROOT / "tests" / "data" / "consumption" / "weather_pvgis.csv"
+    status, figures = _screen_json([path, "--weather", weather], capsys)
+    assert status == 2 and figures["kind"] == "error"
+    assert figures["error"]["path"] == "weather_pvgis.csv"

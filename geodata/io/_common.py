@@ -29,6 +29,7 @@ import pyproj
 import shapely
 
 from geodata.clusters import cluster_summary, scattered_problem
+from geodata.metric import metric_crs
 from geodata.schema import CRS, ROOF_SHAPES, USAGES, normalise_buildings
 from quartier_solaire.errors import Problem, ReadError, ReadReport, Severity
 
@@ -665,24 +666,15 @@ def _drop_report(
 
 
 def _areas_m2(geoms_4326: np.ndarray) -> np.ndarray:
-    """Footprint areas [m2], in a Lambert azimuthal equal-area CRS centred on the footprints.
+    """Footprint areas [m2], in the metric CRS of :func:`geodata.metric.metric_crs`.
 
-    An equal-area projection gives true areas wherever the frame lies, even across
-    UTM zones, and is built without a search of the EPSG database.
+    NaN for a geometry that cannot be projected (a coordinate out of range).
     """
     if len(geoms_4326) == 0:
         return np.zeros(0)
-    west, south, east, north = shapely.total_bounds(geoms_4326)
-    laea = pyproj.CRS.from_dict(
-        {
-            "proj": "laea",
-            "lat_0": (south + north) / 2,
-            "lon_0": (west + east) / 2,
-            "datum": "WGS84",
-            "units": "m",
-        }
-    )
-    return gpd.GeoSeries(geoms_4326, crs=CRS).to_crs(laea).area.to_numpy()
+    series = gpd.GeoSeries(geoms_4326, crs=CRS)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return series.to_crs(metric_crs(series)).area.to_numpy()
 
 
 # --- values ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pyproj import Transformer
 
 from geodata.shading import (
     building_heights,
+    horizon_frame,
     horizon_profiles,
     observer_heights,
     sector_centres,
@@ -289,6 +290,18 @@ def test_missing_geometries_and_heights_from_levels():
     assert h[0, 9] == pytest.approx(np.degrees(np.arctan(12.0 / 7.5)), abs=0.3)
     assert np.all(h[1:] == 0.0)
     assert horizon_profiles(planes.iloc[:0], buildings).shape == (0, 36)
+    # horizon_frame: the same skylines, and what horizon_profiles used to drop.
+    frame, problems = horizon_frame(planes, buildings)
+    np.testing.assert_array_equal(frame.to_numpy(), h)
+    assert list(frame.index) == ["1", "2", "3"] and frame.index.name == "plane_id"
+    np.testing.assert_array_equal(frame.columns, sector_centres(10.0))
+    assert frame.columns.name == "azimuth"
+    counts = {p.code: p.count for p in problems}
+    assert counts == {
+        "shading_height_from_levels": 1,  # "c"
+        "shading_plane_building_unknown": 2,  # "zz" and None
+        "shading_plane_no_position": 2,  # an empty and a missing plane
+    }
 
 
 def test_findings_are_in_the_catalogue():

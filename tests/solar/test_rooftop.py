@@ -5,7 +5,13 @@ import pandas as pd
 import pvlib
 import pytest
 
-from solar.rooftop import SuitabilityParams, planes_energy, simulate_rooftops
+from solar.rooftop import (
+    SuitabilityParams,
+    apply_suitability,
+    planes_energy,
+    simulate_rooftop_planes,
+    simulate_rooftops,
+)
 from solar.synthetic_weather import synthetic_year
 
 
@@ -117,3 +123,54 @@ def test_east_and_west_roofs_stay_just_under_the_80_percent_threshold(nantes):
     assert share["west"] == pytest.approx(0.770, abs=0.005)
     assert not result.planes[["suitable"]].any().any()
     assert SuitabilityParams().min_share_of_reference == 0.80
+
+
+def test_suitability_is_applied_after_the_simulation(nantes):
+    simulation = simulate_rooftop_planes(_planes(), *nantes)
+    assert "suitable" not in simulation.planes
+    strict = SuitabilityParams(min_share_of_reference=0.95)
+    after = apply_suitability(simulation, strict)
+    direct = simulate_rooftops(_planes(), *nantes, suitability=strict)
+    pd.testing.assert_frame_equal(after.planes, direct.planes)
+    pd.testing.assert_frame_equal(after.buildings, direct.buildings)
+    # The building's annual energy counts every plane, the suitable one only the suitable.
+    a = after.buildings.loc["a"]
+    assert a["annual_kwh"] == pytest.approx(
+        simulation.planes.loc[["a-0", "a-1"], "annual_kwh"].sum()
+    )
+    assert a["suitable_annual_kwh"] < a["annual_kwh"]
+
+
+def test_a_horizon_frame_by_azimuth_is_the_array_in_plane_order(nantes):
+    horizon = np.zeros((5, 36))
+    horizon[0, 12:24] = 40.0
+    frame = pd.DataFrame(horizon, index=_planes().index, columns=np.arange(0.0, 360.0, 10.0))
+    # Rows in another order: matched by plane id, not by position.
+    by_frame = simulate_rooftops(_planes(), *nantes, horizon=frame.iloc[::-1])
+    by_array = simulate_rooftops(_planes(), *nantes, horizon=horizon)
+    pd.testing.assert_frame_equal(by_frame.planes, by_array.planes)
+    wide = pd.DataFrame(horizon[:, ::2], index=frame.index, columns=np.arange(0.0, 360.0, 20.0))
+    assert (
+        simulate_rooftops(_planes(), *nantes, horizon=wide).planes.loc[
+            "a-0", "shading_loss_percent"
+        ]
+        > 10
+    )
+    with pytest.raises(ValueError, match="no row"):
+        simulate_rooftops(_planes(), *nantes, horizon=frame.iloc[1:])
+    with pytest.raises(ValueError, match="sector centre"):
+        simulate_rooftops(_planes(), *nantes, horizon=frame.set_axis(range(5, 365, 10), axis=1))
+    with pytest.raises(ValueError, match="apart"):
+        simulate_rooftops(_planes(), *nantes, horizon=frame, sector_deg=5.0)
+
+
+def test_energy_rebuilt_from_the_simulation_matches_its_annual_figure(nantes):
+    for mode in ("exact", "fast"):
+        horizon = np.zeros((5, 36))
+        horizon[0, 12:24] = 30.0
+        simulation = simulate_rooftop_planes(_planes(), *nantes, mode=mode, horizon=horizon)
+        energy = simulation.energy(["a-0", "b-0"], step="30min")
+        assert len(energy) == 2 * 8760
+        expected = simulation.planes.loc[["a-0", "b-0"], "annual_kwh"].sum()
+        assert energy.sum() == pytest.approx(expected, rel=1e-9)
+        assert simulation.energy([]).sum() == 0
