@@ -35,6 +35,7 @@ import pandas as pd
 
 from planner.allocation.keys import custom
 from planner.allocation.result import Allocation
+from planner.allocation.tables import parse_timestamps
 from quartier_solaire.errors import ReadError
 
 DECIMALS = 1
@@ -52,7 +53,7 @@ def floor_coefficients(allocation: Allocation, decimals: int = DECIMALS) -> pd.D
     n_units = _units(decimals)
     units = np.floor(allocation.coefficients.to_numpy() * n_units + 1e-9)
     return pd.DataFrame(
-        units / n_units, index=allocation.cons.index, columns=allocation.cons.columns
+        units / n_units, index=allocation.cons.index, columns=allocation.cons.columns, copy=False
     )
 
 
@@ -82,22 +83,35 @@ def round_coefficients(
     cons = allocation.cons.to_numpy()
     units = np.floor(allocation.coefficients.to_numpy() * n_units + 1e-9)
     free = n_units - units.sum(axis=1)
-    unit_kwh = (prod / n_units)[:, None]
+    rows = np.flatnonzero((free > 0) & (prod > 0))
     for _ in range(rounds):
-        gain = np.clip(np.minimum(cons - units * unit_kwh, unit_kwh), 0.0, None)
-        rows = np.flatnonzero((free > 0) & (gain.max(axis=1) > _GAIN_FLOOR_KWH))
         if rows.size == 0:
             break
-        g = gain[rows]
-        order = np.argsort(-g, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(g.shape[1])[None, :].repeat(len(rows), 0), 1)
-        give = (rank < free[rows, None]) & (g > _GAIN_FLOOR_KWH)
+        unit_kwh = (prod[rows] / n_units)[:, None]
+        gain = np.minimum(cons[rows] - units[rows] * unit_kwh, unit_kwh)
+        give = _top(gain, free[rows])
         units[rows] += give
         free[rows] -= give.sum(axis=1)
+        rows = rows[(free[rows] > 0) & give.any(axis=1)]
     return pd.DataFrame(
-        units / n_units, index=allocation.cons.index, columns=allocation.cons.columns
+        units / n_units, index=allocation.cons.index, columns=allocation.cons.columns, copy=False
     )
+
+
+def _top(gain: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Mask of the ``count`` largest positive gains of each row (ties: leftmost first).
+
+    A sort gives each row's threshold, the count-th largest gain; cells above it
+    are taken, and as many cells equal to it as are still needed.
+    """
+    n = gain.shape[1]
+    ordered = np.sort(gain, axis=1)
+    k = np.clip(count.astype(np.int64), 1, n)
+    threshold = np.maximum(ordered[np.arange(len(gain)), n - k], _GAIN_FLOOR_KWH)
+    above = gain > threshold[:, None]
+    at = gain == threshold[:, None]
+    still = (k - above.sum(axis=1))[:, None]
+    return above | (at & (np.cumsum(at, axis=1) <= still))
 
 
 def rounding_loss_percent(allocation: Allocation, coefficients: pd.DataFrame) -> float:
@@ -206,34 +220,5 @@ def read_key_csv(path_or_buffer) -> pd.DataFrame:
                 code="alloc_key_over_100",
             )
         stamps.append(row[0])
-    index = _parse_times(stamps, name, first_line=2, field="Horodate")
-    return pd.DataFrame(values / 100.0, index=index, columns=header[1:])
-
-
-def _parse_times(
-    stamps: list[str], name: str | None, first_line: int, field: str
-) -> pd.DatetimeIndex:
-    """Parse ISO 8601 timestamps, strictly increasing; ReadError naming the line otherwise."""
-    parsed = pd.to_datetime(
-        pd.Series(stamps, dtype=object), errors="coerce", utc=True, format="ISO8601"
-    )
-    bad = np.flatnonzero(parsed.isna().to_numpy())
-    if bad.size:
-        raise ReadError(
-            "not a date and time",
-            path=name,
-            line=first_line + int(bad[0]),
-            field=field,
-            code="alloc_bad_timestamp",
-        )
-    index = pd.DatetimeIndex(parsed)
-    steps = np.diff(index.asi8)
-    if (steps <= 0).any():
-        raise ReadError(
-            "timestamps must increase from one line to the next",
-            path=name,
-            line=first_line + 1 + int(np.flatnonzero(steps <= 0)[0]),
-            field=field,
-            code="alloc_timestamp_order",
-        )
-    return index
+    index = parse_timestamps(pd.Series(stamps, dtype=object), name or "", "Horodate", None)
+    return pd.DataFrame(values / 100.0, index=index, columns=header[1:], copy=False)

@@ -212,12 +212,17 @@ def water_fill(available: np.ndarray, demand: np.ndarray, weights: np.ndarray) -
     if rows.size == 0:
         return out
     c, wr, r = cap[rows], w[rows], available[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(wr > 0, c / wr, 0.0)
-    order = np.argsort(ratio, axis=1)
-    c_s = np.take_along_axis(c, order, axis=1)
-    w_s = np.take_along_axis(wr, order, axis=1)
-    r_s = np.take_along_axis(ratio, order, axis=1)
+    if (w[0] == 1).all():
+        # Equal shares: the order of C_i / w_i is that of C_i, a plain sort.
+        c_s = r_s = np.sort(c, axis=1)
+        w_s = np.ones_like(c_s)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(wr > 0, c / wr, 0.0)
+        order = np.argsort(ratio, axis=1)
+        c_s = np.take_along_axis(c, order, axis=1)
+        w_s = np.take_along_axis(wr, order, axis=1)
+        r_s = np.take_along_axis(ratio, order, axis=1)
     served = np.cumsum(c_s, axis=1)
     # Weight of the participants still below their cap at level r_s[k] (j > k).
     weight_ge = np.cumsum(w_s[:, ::-1], axis=1)[:, ::-1]

@@ -76,7 +76,9 @@ class Allocation:
         prod = self.prod.to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(prod[:, None] > 0, self.autocons.to_numpy() / prod[:, None], 0.0)
-        return pd.DataFrame(share, index=self.autocons.index, columns=self.autocons.columns)
+        return pd.DataFrame(
+            share, index=self.autocons.index, columns=self.autocons.columns, copy=False
+        )
 
     @property
     def totals(self) -> EnergyFlows:
@@ -149,9 +151,10 @@ def as_arrays(production: pd.Series, consumption: pd.DataFrame) -> tuple[np.ndar
         raise ValueError("each participant must appear once in the consumption columns")
     p = production.to_numpy(dtype=float)
     c = consumption.to_numpy(dtype=float)
-    if np.isnan(p).any() or np.isnan(c).any():
-        raise ValueError("production and consumption must have no missing steps")
-    if (p < 0).any() or (c < 0).any():
+    # One pass each: the minimum is NaN if any value is, and NaN >= 0 is False.
+    if p.size and c.size and not (p.min() >= 0 and c.min() >= 0):
+        if np.isnan(p).any() or np.isnan(c).any():
+            raise ValueError("production and consumption must have no missing steps")
         raise ValueError("production and consumption must not be negative")
     return p, c
 
@@ -164,5 +167,7 @@ def build(
         key=key,
         prod=production.astype(float).rename("PROD"),
         cons=consumption.astype(float),
-        autocons=pd.DataFrame(autocons, index=consumption.index, columns=consumption.columns),
+        autocons=pd.DataFrame(
+            autocons, index=consumption.index, columns=consumption.columns, copy=False
+        ),
     )
