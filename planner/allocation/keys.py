@@ -74,7 +74,8 @@ def static(
     """
     p, c = as_arrays(production, consumption)
     s = _shares(_per_participant(shares, consumption.columns, "shares"), "shares")
-    return build("static", production, consumption, np.minimum(p[:, None] * s[None, :], c))
+    allocated = np.multiply.outer(p, s)
+    return build("static", production, consumption, np.minimum(allocated, c, out=allocated))
 
 
 def custom(
@@ -105,14 +106,16 @@ def custom(
     missing = set(consumption.columns) - set(coefficients.columns)
     if missing:
         raise ValueError(f"no coefficient for {len(missing)} participant(s)")
-    k = coefficients[list(consumption.columns)].to_numpy(dtype=float)
-    if np.isnan(k).any() or (k < 0).any():
+    if not coefficients.columns.equals(consumption.columns):
+        coefficients = coefficients[list(consumption.columns)]
+    k = coefficients.to_numpy(dtype=float)
+    if k.size and not k.min() >= 0:  # NaN fails this too
         raise ValueError("coefficients must be given and not negative")
     total = k.sum(axis=1)
     if (total > 1 + _SUM_TOLERANCE).any():
         raise ValueError("the coefficients of a step must not exceed 1 in total")
-    k = k / np.maximum(total, 1.0)[:, None]
-    return build("custom", production, consumption, np.minimum(p[:, None] * k, c))
+    allocated = k * (p / np.maximum(total, 1.0))[:, None]
+    return build("custom", production, consumption, np.minimum(allocated, c, out=allocated))
 
 
 def priority(
@@ -159,23 +162,37 @@ def priority(
         w = None
     else:
         raise ValueError("within must be 'pro_rata' or 'equal'")
-    allocated = np.zeros_like(c)
+    # Participants sorted by level, so that each level is a slice (a view, no copy).
+    order = np.argsort(lv, kind="stable")
+    permuted = not np.array_equal(order, np.arange(len(order)))
+    c_sorted = c[:, order] if permuted else c
+    lv_sorted = lv[order]
+    w_sorted = None if w is None else w[order]
+    out = np.empty_like(c_sorted)
+    bounds = [0, *(np.flatnonzero(np.diff(lv_sorted)) + 1).tolist(), len(lv_sorted)]
     left = p.copy()
-    for level in np.unique(lv):
-        members = np.flatnonzero(lv == level)
-        demand = c[:, members]
-        if w is not None:
-            share = water_fill(left, demand, w[members])
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        demand, view = c_sorted[:, start:stop], out[:, start:stop]
+        if w_sorted is not None:
+            total = _water_fill(left, demand, w_sorted[start:stop], view)
         elif within == "equal":
-            share = water_fill(left, demand, np.ones(len(members)))
+            total = _water_fill(left, demand, np.ones(stop - start), view)
         else:
-            share = _pro_rata(left, demand)
-        allocated[:, members] = share
-        left = np.maximum(left - share.sum(axis=1), 0.0)
+            total = demand.sum(axis=1)
+            _pro_rata(left, demand, total, view)
+        # What this level took: all it asked for, or all that was left.
+        left = np.maximum(left - np.clip(np.minimum(left, total), 0.0, None), 0.0)
+    if permuted:
+        allocated = np.empty_like(out)
+        allocated[:, order] = out
+    else:
+        allocated = out
     return build("priority", production, consumption, allocated)
 
 
-def water_fill(available: np.ndarray, demand: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def water_fill(
+    available: np.ndarray, demand: np.ndarray, weights: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """Share ``available`` in proportion to ``weights``, capped at ``demand``, with redistribution.
 
     At each step A_i = min(C_i, lambda * w_i), with lambda the water level at
@@ -193,30 +210,43 @@ def water_fill(available: np.ndarray, demand: np.ndarray, weights: np.ndarray) -
         Cap per step and participant [kWh], shape (steps, n).
     weights : numpy.ndarray
         Weight per participant [-], shape (n,), at least 0.
+    out : numpy.ndarray, optional
+        Where to write the result, shape (steps, n).
 
     Returns
     -------
     numpy.ndarray
         Allocated energy per step and participant [kWh], shape (steps, n).
     """
-    w = np.asarray(weights, dtype=float)
+    out = np.empty_like(demand, dtype=float) if out is None else out
+    _water_fill(available, demand, np.asarray(weights, dtype=float), out)
+    return out
+
+
+def _water_fill(
+    available: np.ndarray, demand: np.ndarray, weights: np.ndarray, out: np.ndarray
+) -> np.ndarray:
+    """Water-filling into ``out``; returns what the participants could take per step [kWh]."""
     # Only ratios matter; weights below 1e-12 of the largest count as 0 (no overflow).
-    top = w.max(initial=0.0)
-    w = np.where(w > 1e-12 * top, w / top, 0.0) if top > 0 else np.zeros_like(w)
-    w = np.broadcast_to(w, demand.shape)
-    cap = np.where(w > 0, demand, 0.0)
-    out = cap.copy()
+    top = weights.max(initial=0.0)
+    w = np.where(weights > 1e-12 * top, weights / top, 0.0) if top > 0 else np.zeros_like(weights)
+    if (w > 0).all():
+        out[...] = demand
+    else:
+        np.multiply(demand, w > 0, out=out)  # weight 0: nothing
+    total = out.sum(axis=1)
+    out[np.flatnonzero(available <= 0)] = 0.0
     # Only steps with something to share and more demand than that need a level.
-    rows = np.flatnonzero((available > 0) & (cap.sum(axis=1) > available))
-    out[available <= 0] = 0.0
+    rows = np.flatnonzero((available > 0) & (total > available))
     if rows.size == 0:
-        return out
-    c, wr, r = cap[rows], w[rows], available[rows]
-    if (w[0] == 1).all():
+        return total
+    c, r = out[rows], available[rows]
+    if (w == 1).all():
         # Equal shares: the order of C_i / w_i is that of C_i, a plain sort.
         c_s = r_s = np.sort(c, axis=1)
         w_s = np.ones_like(c_s)
     else:
+        wr = np.broadcast_to(w, c.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(wr > 0, c / wr, 0.0)
         order = np.argsort(ratio, axis=1)
@@ -231,8 +261,8 @@ def water_fill(available: np.ndarray, demand: np.ndarray, weights: np.ndarray) -
     idx = np.arange(len(rows))
     served_before = np.where(full > 0, served[idx, np.maximum(full - 1, 0)], 0.0)
     lam = (r - served_before) / weight_ge[idx, np.minimum(full, c.shape[1] - 1)]
-    out[rows] = np.minimum(c, lam[:, None] * wr)
-    return out
+    out[rows] = np.minimum(c, lam[:, None] * w)
+    return total
 
 
 def _same_instants(a: pd.Index, b: pd.Index) -> bool:
@@ -245,12 +275,17 @@ def _same_instants(a: pd.Index, b: pd.Index) -> bool:
     return bool((a == b).all())
 
 
-def _pro_rata(available: np.ndarray, demand: np.ndarray) -> np.ndarray:
+def _pro_rata(
+    available: np.ndarray,
+    demand: np.ndarray,
+    total: np.ndarray | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """A_i = C_i * min(1, R / sum C), 0 where nothing is consumed [kWh]."""
-    total = demand.sum(axis=1)
+    total = demand.sum(axis=1) if total is None else total
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(total > 0, np.minimum(1.0, available / total), 0.0)
-    return demand * factor[:, None]
+    return np.multiply(demand, factor[:, None], out=out)
 
 
 def _per_participant(values, columns: pd.Index, what: str) -> np.ndarray:
