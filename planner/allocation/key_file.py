@@ -17,11 +17,17 @@ rounded down loses self-consumed energy and one rounded up past C_i / P is
 harmless (the excess goes to surplus) as long as the line stays within 100 %.
 :func:`round_coefficients` starts from the exact allocation's coefficients
 A_i / P, floors them to whole units of precision, then hands the units still
-free (100 % minus the floored total) one at a time to the participants whose
-allocation gains most from it, min(C_i - units_i * unit P, unit P): those with
-headroom under their consumption first, never to one already at its
-consumption. Plain flooring (:func:`floor_coefficients`) leaves those units
-unused.
+free (100 % minus the floored total) to the participants whose allocation
+gains from them, min(C_i - units_i * unit P, unit P): first one unit to each
+with a whole unit of headroom under its consumption, largest remainder first
+(so that no column order is favoured), then the rest by gain; never to one
+already at its consumption. That is the optimum at each step (the gains are
+concave), checked against handing units out one by one in the tests. Plain
+flooring (:func:`floor_coefficients`) leaves those units unused: at 0.1 % it
+loses 4 % of the self-consumed energy at 50 participants and 39 % at 500;
+this rounding 0.006 % and 0.63 % (``bench/allocation.py``, production at 60 %
+of consumption), the rest being what no rounding to 0.1 % can avoid when each
+of 500 shares is about 0.2 %.
 """
 
 from __future__ import annotations
@@ -57,10 +63,15 @@ def floor_coefficients(allocation: Allocation, decimals: int = DECIMALS) -> pd.D
     )
 
 
-def round_coefficients(
-    allocation: Allocation, decimals: int = DECIMALS, rounds: int = 3
-) -> pd.DataFrame:
+def round_coefficients(allocation: Allocation, decimals: int = DECIMALS) -> pd.DataFrame:
     """The coefficients at the precision that lose the least self-consumed energy [-].
+
+    At each step the units left free by flooring go, in this order: one unit
+    to each participant with a whole unit of headroom under its consumption,
+    largest remainder of its exact coefficient first (the fair order); more
+    whole units in column order; then the partial units, largest gain first.
+    Each unit's gain is min(headroom, unit), concave per participant, so this
+    greedy order is the optimum for the step.
 
     Parameters
     ----------
@@ -69,8 +80,6 @@ def round_coefficients(
         is one of the participants).
     decimals : int
         Decimals of a coefficient in percent.
-    rounds : int
-        Passes that hand out free units; one suffices but for rare steps.
 
     Returns
     -------
@@ -80,34 +89,65 @@ def round_coefficients(
     """
     n_units = _units(decimals)
     prod = allocation.prod.to_numpy()
-    cons = allocation.cons.to_numpy()
-    units = np.floor(allocation.coefficients.to_numpy() * n_units + 1e-9)
+    scaled = allocation.coefficients.to_numpy() * n_units
+    units = np.floor(scaled + 1e-9)
     free = n_units - units.sum(axis=1)
     rows = np.flatnonzero((free > 0) & (prod > 0))
-    for _ in range(rounds):
-        if rows.size == 0:
-            break
+    if rows.size:
         unit_kwh = (prod[rows] / n_units)[:, None]
-        gain = np.minimum(cons[rows] - units[rows] * unit_kwh, unit_kwh)
-        give = _top(gain, free[rows])
-        units[rows] += give
-        free[rows] -= give.sum(axis=1)
-        rows = rows[(free[rows] > 0) & give.any(axis=1)]
+        headroom = np.maximum(allocation.cons.to_numpy()[rows] - units[rows] * unit_kwh, 0.0)
+        remainder = scaled[rows] - units[rows]
+        units[rows] += _hand_out(headroom, unit_kwh, remainder, free[rows])
     return pd.DataFrame(
         units / n_units, index=allocation.cons.index, columns=allocation.cons.columns, copy=False
     )
 
 
+def _hand_out(
+    headroom: np.ndarray, unit_kwh: np.ndarray, remainder: np.ndarray, free: np.ndarray
+) -> np.ndarray:
+    """Units given per participant and step: whole units first, then the largest partial ones."""
+    given = _top(np.where(headroom >= unit_kwh, 1.0 + remainder, 0.0), free).astype(float)
+    free = free - given.sum(axis=1)
+    late = np.flatnonzero(free > 0)  # more free units than participants with headroom
+    if late.size == 0:
+        return given
+    unit, left = unit_kwh[late], free[late]
+    whole = np.floor(headroom[late] / unit + 1e-9)
+    # More whole units: any order gains the same.
+    more = whole - given[late]
+    before = np.cumsum(more, axis=1) - more
+    extra = np.clip(left[:, None] - before, 0.0, more)
+    left = left - extra.sum(axis=1)
+    # Then the partial units: every whole unit is given where some remain free.
+    partial = np.maximum(headroom[late] - whole * unit, 0.0)
+    given[late] += extra + _top(np.where(left[:, None] > 0, partial, 0.0), left)
+    return given
+
+
 def _top(gain: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Mask of the ``count`` largest positive gains of each row (ties: leftmost first).
 
-    A sort gives each row's threshold, the count-th largest gain; cells above it
-    are taken, and as many cells equal to it as are still needed.
+    Where there are more takers than units, a sort gives the row's threshold,
+    the count-th largest gain; cells above it are taken, and as many cells
+    equal to it as are still needed.
     """
+    positive = gain > _GAIN_FLOOR_KWH
+    out = positive.copy()
+    # Rows with at least as many units as takers need no sort.
+    crowded = np.flatnonzero(positive.sum(axis=1) > count)
+    if crowded.size:
+        out[crowded] = _top_sorted(gain[crowded], count[crowded])
+    return out
+
+
+def _top_sorted(gain: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """:func:`_top` for rows with more takers than units: a sort finds the threshold."""
     n = gain.shape[1]
     ordered = np.sort(gain, axis=1)
-    k = np.clip(count.astype(np.int64), 1, n)
-    threshold = np.maximum(ordered[np.arange(len(gain)), n - k], _GAIN_FLOOR_KWH)
+    k = np.clip(count.astype(np.int64), 0, n)
+    kth = ordered[np.arange(len(gain)), n - np.maximum(k, 1)]
+    threshold = np.where(k > 0, np.maximum(kth, _GAIN_FLOOR_KWH), np.inf)
     above = gain > threshold[:, None]
     at = gain == threshold[:, None]
     still = (k - above.sum(axis=1))[:, None]
