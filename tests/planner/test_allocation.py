@@ -52,6 +52,9 @@ def test_dynamic_default_by_hand():
     assert result.totals.autocons_kwh == pytest.approx(17)
     assert result.self_consumption_rate == pytest.approx(17 / 21)
     assert result.self_production_rate == pytest.approx(17 / 24)
+    table = result.per_participant()
+    np.testing.assert_allclose(table["AUTOCONS"], [2.75, 5.5, 8.75])
+    np.testing.assert_allclose(table["self_production_rate"], [2.75 / 4, 5.5 / 8, 8.75 / 12])
 
 
 def test_static_unused_share_goes_to_surplus():
