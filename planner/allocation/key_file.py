@@ -32,8 +32,6 @@ of 500 shares is about 0.2 %.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +39,7 @@ import pandas as pd
 
 from planner.allocation.keys import custom
 from planner.allocation.result import Allocation
-from planner.allocation.tables import parse_timestamps
+from planner.allocation.tables import read_table
 from quartier_solaire.errors import ReadError
 
 DECIMALS = 1
@@ -92,7 +90,8 @@ def round_coefficients(allocation: Allocation, decimals: int = DECIMALS) -> pd.D
     scaled = allocation.coefficients.to_numpy() * n_units
     units = np.floor(scaled + 1e-9)
     free = n_units - units.sum(axis=1)
-    rows = np.flatnonzero((free > 0) & (prod > 0))
+    # Units worth less than the gain floor (a trace of production) gain nothing.
+    rows = np.flatnonzero((free > 0) & (prod / n_units > _GAIN_FLOOR_KWH))
     if rows.size:
         unit_kwh = (prod[rows] / n_units)[:, None]
         headroom = np.maximum(allocation.cons.to_numpy()[rows] - units[rows] * unit_kwh, 0.0)
@@ -200,65 +199,25 @@ def read_key_csv(path_or_buffer) -> pd.DataFrame:
     ------
     ReadError
         Naming the line and the column of the first cell that is missing, not a
-        number, negative, or that makes its line exceed 100 %, and of the
-        first timestamp that cannot be read or is out of order.
+        number or negative, the first timestamp that cannot be read or is out
+        of order, or the first line whose coefficients exceed 100 %.
     """
+    table = read_table(path_or_buffer)
     name = str(path_or_buffer) if isinstance(path_or_buffer, str | Path) else None
-    if isinstance(path_or_buffer, str | Path):
-        text = Path(path_or_buffer).read_text(encoding="utf-8-sig")
-    else:
-        text = path_or_buffer.read()
-    rows = list(
-        csv.reader(io.StringIO(text), delimiter=";" if ";" in text.split("\n", 1)[0] else ",")
-    )
-    if not rows or rows[0][:1] != ["Horodate"] or len(rows[0]) < 2:
+    if str(table.index.name).strip().lower() != "horodate":
         raise ReadError(
             "expected a header 'Horodate;<participant>;...'",
             path=name,
             line=1,
+            field=str(table.index.name),
             code="alloc_key_header",
         )
-    header = rows[0]
-    values = np.zeros((len(rows) - 1, len(header) - 1))
-    stamps = []
-    for i, row in enumerate(rows[1:]):
-        line = i + 2
-        if len(row) != len(header):
-            field = header[len(row)] if len(row) < len(header) else None
-            raise ReadError(
-                f"{len(row)} fields where the header has {len(header)}",
-                path=name,
-                line=line,
-                field=field,
-                code="alloc_truncated",
-            )
-        for j, cell in enumerate(row[1:]):
-            try:
-                values[i, j] = float(cell.strip().replace(",", "."))
-            except ValueError:
-                raise ReadError(
-                    "not a number",
-                    path=name,
-                    line=line,
-                    field=header[j + 1],
-                    code="alloc_not_a_number",
-                ) from None
-            if not values[i, j] >= 0:
-                raise ReadError(
-                    "a coefficient must not be negative",
-                    path=name,
-                    line=line,
-                    field=header[j + 1],
-                    code="alloc_negative",
-                )
-        if values[i].sum() > 100 + 1e-6:
-            raise ReadError(
-                "coefficients exceed 100 % on this line",
-                path=name,
-                line=line,
-                field=header[-1],
-                code="alloc_key_over_100",
-            )
-        stamps.append(row[0])
-    index = parse_timestamps(pd.Series(stamps, dtype=object), name or "", "Horodate", None)
-    return pd.DataFrame(values / 100.0, index=index, columns=header[1:], copy=False)
+    over = np.flatnonzero(table.to_numpy().sum(axis=1) > 100 + 1e-6)
+    if over.size:
+        raise ReadError(
+            "coefficients exceed 100 % on this line",
+            path=name,
+            line=int(over[0]) + 2,
+            code="alloc_key_over_100",
+        )
+    return table / 100.0

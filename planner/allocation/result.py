@@ -76,6 +76,11 @@ class Allocation:
         prod = self.prod.to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(prod[:, None] > 0, self.autocons.to_numpy() / prod[:, None], 0.0)
+        # sum AUTOCONS <= PROD, but a division by a trace of production (denormal
+        # floats) can round a step's total above 1.
+        total = share.sum(axis=1)
+        over = np.flatnonzero(total > 1)
+        share[over] /= total[over, None]
         return pd.DataFrame(
             share, index=self.autocons.index, columns=self.autocons.columns, copy=False
         )

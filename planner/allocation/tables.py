@@ -16,6 +16,7 @@ in both files. Values from the file never appear in a message.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -31,7 +32,7 @@ _SUFFIX = re.compile(r"[\s_]([A-Za-z]+)$")
 
 def read_production_csv(path: str | Path, step_minutes: int | None = None) -> pd.Series:
     """Read a production table as energy per step [kWh], indexed by time."""
-    frame = _read_table(path, step_minutes)
+    frame = read_table(path, step_minutes)
     if frame.shape[1] != 1:
         raise ReadError(
             "expected two columns: timestamp, kWh", path=str(path), line=1, code="alloc_header"
@@ -41,7 +42,7 @@ def read_production_csv(path: str | Path, step_minutes: int | None = None) -> pd
 
 def read_consumption_csv(path: str | Path, step_minutes: int | None = None) -> pd.DataFrame:
     """Read a consumption table as energy per step [kWh]: time x participant."""
-    frame = _read_table(path, step_minutes)
+    frame = read_table(path, step_minutes)
     if not frame.columns.is_unique:
         duplicated = str(frame.columns[frame.columns.duplicated()][0])
         raise ReadError(
@@ -81,7 +82,7 @@ def check_aligned(
 
 def read_participant_values(path: str | Path) -> pd.Series:
     """Read a two-column table ``participant, value`` (shares, levels) as a Series."""
-    frame = _read_table(path, None, timestamps=False)
+    frame = read_table(path, None, timestamps=False)
     if frame.shape[1] != 1:
         raise ReadError(
             "expected two columns: participant, value", path=str(path), line=1, code="alloc_header"
@@ -89,10 +90,20 @@ def read_participant_values(path: str | Path) -> pd.Series:
     return frame.iloc[:, 0]
 
 
-def _read_table(path: str | Path, step_minutes: int | None, timestamps: bool = True):
-    name = str(path)
+def read_table(source, step_minutes: int | None = None, timestamps: bool = True) -> pd.DataFrame:
+    """Read a table of energies: a first column (timestamps or names), then numbers.
+
+    ``source`` is a path or a text buffer. Returns the numbers as floats, the
+    first column as index (named after its header). Raises ReadError as the
+    module says.
+    """
+    name = str(source) if isinstance(source, str | Path) else None
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        if isinstance(source, str | Path):
+            text = Path(source).read_text(encoding="utf-8-sig")
+        else:
+            text = source.read()
+            text = text.decode("utf-8-sig") if isinstance(text, bytes) else text.lstrip("\ufeff")
     except FileNotFoundError:
         raise ReadError("no such file", path=name, code="no_such_file") from None
     except (OSError, UnicodeDecodeError):
@@ -108,11 +119,10 @@ def _read_table(path: str | Path, step_minutes: int | None, timestamps: bool = T
         # With ";" the decimal mark is usually ","; cells in the other form are
         # converted below, column by column.
         frame = pd.read_csv(
-            path,
+            io.StringIO(text),
             sep=sep,
             decimal="," if sep == ";" else ".",
             skip_blank_lines=False,
-            encoding="utf-8-sig",
         )
     except pd.errors.ParserError as error:
         found = re.search(r"line (\d+)", str(error))
