@@ -281,3 +281,36 @@ def test_unknown_participant_in_shares_is_named(tmp_path, capsys):
         3,
         "z",
     )
+
+
+def test_a_line_with_too_many_fields_is_named(tmp_path, capsys):
+    prod, cons = _write(
+        tmp_path, GOOD_PROD, GOOD_CONS.replace(f"{STAMPS[2]},1,2", f"{STAMPS[2]},1,2,9")
+    )
+    args = ["allocate", "--production", str(prod), "--consumption", str(cons), "--key", "static"]
+    status, report = _json([*args, "--out", str(tmp_path / "f.csv")], capsys)
+    assert status == 2
+    assert (report["error"]["code"], report["error"]["line"]) == ("alloc_too_many_fields", 4)
+
+
+def test_step_of_30_minutes(tmp_path, capsys):
+    stamps = [f"2025-06-01T{h:02d}:{m:02d}:00" for h in (12, 13) for m in (0, 30)]
+    prod, cons = _write(
+        tmp_path,
+        "timestamp,kWh\n" + "".join(f"{s},3\n" for s in stamps),
+        "timestamp,a,b\n" + "".join(f"{s},1,2\n" for s in stamps),
+    )
+    args = [
+        "allocate",
+        "--production",
+        str(prod),
+        "--consumption",
+        str(cons),
+        "--key",
+        "dynamic_default",
+    ]
+    status, totals = _json([*args, "--step", "30", "--out", str(tmp_path / "f.csv")], capsys)
+    assert status == 0 and totals["steps"] == 4 and totals["autocons_kwh"] == pytest.approx(12)
+    status, report = _json([*args, "--step", "15", "--out", str(tmp_path / "g.csv")], capsys)
+    assert status == 2
+    assert (report["error"]["code"], report["error"]["line"]) == ("alloc_step", 3)
