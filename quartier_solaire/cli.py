@@ -356,7 +356,9 @@ def _add_allocate(sub: Any) -> None:
     allocate.add_argument("--within", choices=("pro_rata", "equal"), default="pro_rata")
     allocate.add_argument("--coefficients", help="custom: the key CSV (Horodate;participant...)")
     allocate.add_argument("--key-out", help="write the rounded key CSV for Enedis here")
-    allocate.add_argument("--decimals", type=int, default=1, help="key precision, % decimals")
+    allocate.add_argument(
+        "--decimals", type=int, default=1, help="key precision: decimals of a coefficient in %%"
+    )
     allocate.add_argument("--battery-kwh", type=float, help="shared battery capacity [kWh]")
     allocate.add_argument("--battery-kw", type=float, help="battery power [kW]")
     allocate.add_argument("--battery-efficiency", type=float, default=0.9)

@@ -314,3 +314,10 @@ def test_step_of_30_minutes(tmp_path, capsys):
     status, report = _json([*args, "--step", "15", "--out", str(tmp_path / "g.csv")], capsys)
     assert status == 2
     assert (report["error"]["code"], report["error"]["line"]) == ("alloc_step", 3)
+
+
+def test_help_lists_the_options(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["allocate", "--help"])
+    assert done.value.code == 0
+    assert "--key-out" in capsys.readouterr().out
