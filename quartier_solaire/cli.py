@@ -360,7 +360,9 @@ def _add_allocate(sub: Any) -> None:
         "--decimals", type=int, default=1, help="key precision: decimals of a coefficient in %%"
     )
     allocate.add_argument("--battery-kwh", type=float, help="shared battery capacity [kWh]")
-    allocate.add_argument("--battery-kw", type=float, help="battery power [kW]")
+    allocate.add_argument(
+        "--battery-kw", type=float, help="battery power [kW]; capacity / 2 h by default"
+    )
     allocate.add_argument("--battery-efficiency", type=float, default=0.9)
     allocate.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     allocate.set_defaults(func=_cmd_allocate)

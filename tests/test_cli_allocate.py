@@ -321,3 +321,17 @@ def test_help_lists_the_options(capsys):
         cli.main(["allocate", "--help"])
     assert done.value.code == 0
     assert "--key-out" in capsys.readouterr().out
+
+
+def test_prm_numbers_keep_their_leading_zeros(tmp_path, capsys):
+    cons_text = "timestamp;01234567890123;09876543210987\n" + "".join(f"{s};1;2\n" for s in STAMPS)
+    prod, cons = _write(tmp_path, GOOD_PROD, cons_text)
+    shares = tmp_path / "shares.csv"
+    shares.write_text("prm;share\n01234567890123;0,25\n09876543210987;0,75\n", encoding="utf-8")
+    args = ["allocate", "--production", str(prod), "--consumption", str(cons), "--key", "static"]
+    status, totals = _json(
+        [*args, "--shares", str(shares), "--out", str(tmp_path / "f.csv")], capsys
+    )
+    assert status == 0
+    # 3 kWh a step: 0.75 for the first (of 1), 2 for the second (2.25 offered).
+    assert totals["autocons_kwh"] == pytest.approx(4 * 2.75)

@@ -123,6 +123,7 @@ def read_table(source, step_minutes: int | None = None, timestamps: bool = True)
             sep=sep,
             decimal="," if sep == ";" else ".",
             skip_blank_lines=False,
+            dtype={0: str},  # names and PRM numbers keep their leading zeros
         )
     except pd.errors.ParserError as error:
         found = re.search(r"line (\d+)", str(error))
