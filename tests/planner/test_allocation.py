@@ -348,3 +348,30 @@ def test_free_units_go_to_the_largest_remainders_not_the_first_columns(order):
     consumption = pd.DataFrame([[10.0, 10.0, 10.4]], index=index, columns=["a", "b", "c"])
     rounded = round_coefficients(dynamic_default(production, consumption[order]), decimals=1)
     np.testing.assert_allclose(rounded[["a", "b", "c"]].to_numpy()[0], [0.329, 0.329, 0.342])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    communities(),
+    st.floats(0, 20),
+    st.floats(0, 40),
+    st.floats(0.5, 1),
+    st.floats(0, 1),
+)
+def test_battery_state_of_charge_balances_and_stays_in_bounds(
+    community, capacity, power, efficiency, start
+):
+    battery = Battery(capacity, power, efficiency, initial_soc_kwh=start * capacity)
+    plain = dynamic_default(*community)
+    result = allocate(*community, battery=battery)
+    storage = result.storage
+    charge, discharge, soc = (storage[c].to_numpy() for c in storage)
+    eta = np.sqrt(efficiency)
+    tol = 1e-9 * (1 + capacity)
+    assert (soc >= -tol).all() and (soc <= capacity + tol).all()
+    assert not ((charge > 0) & (discharge > 0)).any(), "never both in one step"
+    assert (charge <= plain.surplus.to_numpy() + tol).all(), "charges from surplus only"
+    assert (charge <= power * 0.25 + tol).all() and (discharge <= power * 0.25 + tol).all()
+    expected = battery.initial_soc_kwh + np.cumsum(charge * eta - discharge / eta)
+    np.testing.assert_allclose(soc, expected, atol=1e-7 * (1 + capacity))
+    np.testing.assert_allclose(result.complement["battery"], 0, atol=tol)
