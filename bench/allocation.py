@@ -8,8 +8,9 @@ loop is timed on ``--loop-steps`` steps spread over the year and extrapolated
 to the year (it would take minutes otherwise); the figures say so. Also times
 the battery dispatch and the rounding of the custom key, and reports what
 rounding the exported key costs in self-consumed energy against the exact
-allocation, beside plain flooring to the same precision, at 500 and at 50
-participants. Last line: one JSON object.
+allocation (the dynamic default key's), beside plain flooring to the same
+precision, at 500 and at 50 participants, and at 500 with one more decimal.
+Last line: one JSON object.
 
 Usage: ``.venv/bin/python bench/allocation.py [--participants 500] [--steps 35040]``
 """
@@ -181,6 +182,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"rounding the key {round_s:7.3f} s ({round_cpu:.3f} s CPU)")
     loss = rounding_loss_percent(exact, coefficients)
     floor_loss = rounding_loss_percent(exact, floor_coefficients(exact))
+    # Were Enedis to take 0.01 %, what would rounding and flooring cost?
+    fine = rounding_loss_percent(exact, round_coefficients(exact, decimals=DECIMALS + 1))
+    fine_floor = rounding_loss_percent(exact, floor_coefficients(exact, decimals=DECIMALS + 1))
     small = dynamic_default(*community(50, args.steps, args.ratio, seed=2))
     loss_50 = rounding_loss_percent(small, round_coefficients(small))
     floor_50 = rounding_loss_percent(small, floor_coefficients(small))
@@ -189,6 +193,10 @@ def main(argv: list[str] | None = None) -> dict:
         f"rounding to {precision:g} %: {n} participants lose {loss:.4f} % of the self-consumed "
         f"energy (flooring: {floor_loss:.2f} %); 50 participants {loss_50:.4f} % (flooring: "
         f"{floor_50:.2f} %)"
+    )
+    print(
+        f"at {precision / 10:g} %: {n} participants lose {fine:.4f} % "
+        f"(flooring: {fine_floor:.2f} %)"
     )
     figures = {
         "participants": n,
@@ -203,6 +211,8 @@ def main(argv: list[str] | None = None) -> dict:
         "precision_percent": precision,
         "rounding_loss_percent": round(loss, 4),
         "flooring_loss_percent": round(floor_loss, 4),
+        "rounding_loss_percent_at_finer_precision": round(fine, 4),
+        "flooring_loss_percent_at_finer_precision": round(fine_floor, 4),
         "rounding_loss_percent_50": round(loss_50, 4),
         "flooring_loss_percent_50": round(floor_50, 4),
         "self_consumption_rate": round(exact.self_consumption_rate, 4),
