@@ -192,6 +192,13 @@ GOOD_PROD = "timestamp,kWh\n" + "".join(f"{s},3\n" for s in STAMPS)
         ),
         (
             "consumption",
+            GOOD_CONS.replace("timestamp,a,b", "timestamp,a,a"),
+            1,
+            "a",
+            "alloc_duplicate_participant",
+        ),
+        (
+            "consumption",
             GOOD_CONS.replace(STAMPS[2], "2025-06-01T12:35:00+02:00"),
             4,
             "timestamp",

@@ -42,17 +42,7 @@ def read_production_csv(path: str | Path, step_minutes: int | None = None) -> pd
 
 def read_consumption_csv(path: str | Path, step_minutes: int | None = None) -> pd.DataFrame:
     """Read a consumption table as energy per step [kWh]: time x participant."""
-    frame = read_table(path, step_minutes)
-    if not frame.columns.is_unique:
-        duplicated = str(frame.columns[frame.columns.duplicated()][0])
-        raise ReadError(
-            "a participant appears twice in the header",
-            path=str(path),
-            line=1,
-            field=duplicated,
-            code="alloc_duplicate_participant",
-        )
-    return frame
+    return read_table(path, step_minutes)
 
 
 def check_aligned(
@@ -115,6 +105,19 @@ def read_table(source, step_minutes: int | None = None, timestamps: bool = True)
     sep = ";" if header.count(";") > header.count(",") else ","
     if header.count(sep) < 1:
         raise ReadError("expected at least two columns", path=name, line=1, code="alloc_header")
+    # pandas would rename a repeated column "a.1": catch it on the raw header.
+    seen: set[str] = set()
+    for cell in header.split(sep):
+        cell = cell.strip().strip('"')
+        if cell in seen:
+            raise ReadError(
+                "a participant appears twice in the header",
+                path=name,
+                line=1,
+                field=cell,
+                code="alloc_duplicate_participant",
+            )
+        seen.add(cell)
     try:
         # With ";" the decimal mark is usually ","; cells in the other form are
         # converted below, column by column.
