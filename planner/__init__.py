@@ -3,6 +3,15 @@
 No Streamlit.
 """
 
+from planner.allocation import (
+    Allocation,
+    Battery,
+    allocate,
+    dispatch_battery,
+    read_key_csv,
+    round_coefficients,
+    write_key_csv,
+)
 from planner.consumption_io import (
     QualityReport,
     QualityRules,
@@ -60,6 +69,8 @@ __all__ = [
     "sweep_planes",
     "sweep_scaling",
     "FAST_MODE_PLANES",
+    "Allocation",
+    "Battery",
     "EnergyFlows",
     "EstimateAssumptions",
     "Household",
@@ -71,7 +82,9 @@ __all__ = [
     "RooftopConfig",
     "RooftopRun",
     "building_energy",
+    "allocate",
     "daily_heatmap",
+    "dispatch_battery",
     "estimate_profile",
     "month_starts",
     "flows",
@@ -85,9 +98,12 @@ __all__ = [
     "read_consumption",
     "share_of",
     "site_of",
+    "read_key_csv",
+    "round_coefficients",
     "to_typical_year",
     "typical_days",
     "weekly_heatmap",
+    "write_key_csv",
 ]
 
 # The rooftop chain pulls in geopandas and pvlib: imported on first use, so that

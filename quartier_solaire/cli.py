@@ -11,6 +11,9 @@ screens every roof of a building file through the rooftop chain
 (:class:`planner.rooftops.RooftopChain`, the page's default assumptions): the
 neighbourhood's totals and every finding, and with ``--csv`` one row per
 building.
+``quartier-solaire allocate --production FILE --consumption FILE --key KEY --out FILE``
+shares a production among participants with an allocation key and writes the
+Enedis flows per step; with ``--json`` it prints the totals as one JSON object.
 """
 
 from __future__ import annotations
@@ -217,6 +220,171 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_allocate(args: argparse.Namespace) -> int:
+    """Run one allocation key on a production and a consumption table."""
+    try:
+        figures = _allocate_files(args)
+    except ReadError as error:
+        if args.json:
+            print(json.dumps({"kind": "error", "error": error.to_dict()}, ensure_ascii=False))
+        else:
+            where = f"{error.path}: " if error.path else ""
+            print(f"{where}{describe(error, args.lang)}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return 0
+    from quartier_solaire.i18n import number, percent
+
+    def kwh(value: float) -> str:
+        return number(value, args.lang, decimals=1)
+
+    def rate(value: float | None) -> str:
+        return "—" if value is None else percent(value, args.lang, decimals=1)
+
+    print(t("allocate.done", args.lang, key=args.key, out=args.out, **figures))
+    print(
+        t(
+            "allocate.totals",
+            args.lang,
+            prod=kwh(figures["prod_kwh"]),
+            autocons=kwh(figures["autocons_kwh"]),
+            surplus=kwh(figures["surplus_kwh"]),
+            cons=kwh(figures["cons_kwh"]),
+        )
+    )
+    print(
+        t(
+            "allocate.rates",
+            args.lang,
+            scr=rate(figures["self_consumption_rate"]),
+            spr=rate(figures["self_production_rate"]),
+        )
+    )
+    if args.key_out:
+        print(
+            t(
+                "allocate.key_written",
+                args.lang,
+                path=args.key_out,
+                precision=number(10.0**-args.decimals, args.lang, decimals=args.decimals),
+                loss=percent(figures["key_rounding_loss_percent"] / 100, args.lang, decimals=3),
+            )
+        )
+    return 0
+
+
+def _allocate_files(args: argparse.Namespace) -> dict[str, Any]:
+    """Read the tables, run the key, write the flows; return the totals (ReadError if unfit)."""
+    import math
+
+    from planner.allocation import (
+        Battery,
+        allocate,
+        read_key_csv,
+        round_coefficients,
+        rounding_loss_percent,
+        write_key_csv,
+    )
+    from planner.allocation.tables import (
+        check_aligned,
+        read_consumption_csv,
+        read_participant_values,
+        read_production_csv,
+    )
+
+    production = read_production_csv(args.production, args.step)
+    consumption = read_consumption_csv(args.consumption, args.step)
+    check_aligned(production, consumption, args.production, args.consumption)
+    consumption.index = production.index
+    options: dict[str, Any] = {}
+    if args.key == "static":
+        shares = (
+            _participant_values(read_participant_values(args.shares), consumption, args.shares)
+            if args.shares
+            else _equal_shares(consumption)
+        )
+        if shares.sum() > 1 + 1e-6:
+            raise ReadError("shares exceed 1", path=args.shares, code="alloc_shares_over_100")
+        options["shares"] = shares
+    elif args.key == "priority":
+        if args.levels:
+            options["levels"] = _participant_values(
+                read_participant_values(args.levels), consumption, args.levels
+            )
+        options["within"] = args.within
+    elif args.key == "custom":
+        if not args.coefficients:
+            raise ReadError("--coefficients FILE is needed", code="alloc_needs_coefficients")
+        coefficients = read_key_csv(args.coefficients)
+        check_aligned(production, coefficients, args.production, args.coefficients)
+        _participant_values(coefficients.iloc[0], consumption, args.coefficients, header=True)
+        options["coefficients"] = coefficients.set_axis(consumption.index)
+    try:
+        battery = None
+        if args.battery_kwh:
+            battery = Battery(
+                capacity_kwh=args.battery_kwh,
+                power_kw=args.battery_kw if args.battery_kw is not None else args.battery_kwh / 2,
+                round_trip_efficiency=args.battery_efficiency,
+            )
+        result = allocate(production, consumption, args.key, battery=battery, **options)
+    except ValueError as error:
+        raise ReadError(str(error), code="alloc_invalid") from None
+    result.steps().to_csv(args.out, index_label="timestamp", float_format="%.6f")
+    totals = result.totals
+
+    def rate(value: float) -> float | None:
+        return None if math.isnan(value) else value
+
+    figures: dict[str, Any] = {
+        "prod_kwh": totals.prod_kwh,
+        "autocons_kwh": totals.autocons_kwh,
+        "surplus_kwh": totals.surplus_kwh,
+        "cons_kwh": totals.cons_kwh,
+        "self_consumption_rate": rate(totals.self_consumption_rate),
+        "self_production_rate": rate(totals.self_production_rate),
+        "participants": int(consumption.shape[1]),
+        "steps": int(len(production)),
+    }
+    if args.key_out:
+        rounded = round_coefficients(result, decimals=args.decimals)
+        write_key_csv(rounded, args.key_out, decimals=args.decimals)
+        figures["key_rounding_loss_percent"] = rounding_loss_percent(result, rounded)
+    return figures
+
+
+def _equal_shares(consumption) -> Any:
+    """Equal static shares, 1/n each."""
+    import pandas as pd
+
+    n = consumption.shape[1]
+    return pd.Series(1.0 / n, index=consumption.columns)
+
+
+def _participant_values(values, consumption, path: str, header: bool = False) -> Any:
+    """Check a per-participant table (or a header's names) against the consumption's."""
+    names = [str(name) for name in values.index]
+    for line, name in enumerate(names, start=2):
+        if name not in consumption.columns:
+            raise ReadError(
+                "unknown participant",
+                path=path,
+                line=1 if header else line,
+                field=name,
+                code="alloc_unknown_participant",
+            )
+    for name in consumption.columns:
+        if name not in names:
+            raise ReadError(
+                "no value for a participant",
+                path=path,
+                field=str(name),
+                code="alloc_missing_participant",
+            )
+    return values
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     ensure_leaflet()
     command = [
@@ -326,7 +494,70 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--json", action="store_true", help="print one JSON object")
     screen.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     screen.set_defaults(func=_cmd_screen)
+    _add_allocate(sub)
     return parser
+
+
+def _add_allocate(sub: Any) -> None:
+    allocate = sub.add_parser(
+        "allocate", help="share a production among participants with an allocation key"
+    )
+    allocate.add_argument("--production", required=True, help="CSV: timestamp, kWh per step")
+    allocate.add_argument(
+        "--consumption", required=True, help="CSV: timestamp, then kWh per step per participant"
+    )
+    allocate.add_argument(
+        "--key", required=True, choices=("static", "dynamic_default", "priority", "custom")
+    )
+    allocate.add_argument("--step", type=int, choices=(15, 30), default=15, help="minutes")
+    allocate.add_argument("--out", required=True, help="CSV of the flows per step")
+    allocate.add_argument("--json", action="store_true", help="print the totals as JSON")
+    allocate.add_argument("--shares", help="static: CSV participant, share (equal by default)")
+    allocate.add_argument("--levels", help="priority: CSV participant, level (1 first)")
+    allocate.add_argument("--within", choices=("pro_rata", "equal"), default="pro_rata")
+    allocate.add_argument("--coefficients", help="custom: the key CSV (Horodate;participant...)")
+    allocate.add_argument("--key-out", help="write the rounded key CSV for Enedis here")
+    allocate.add_argument(
+        "--decimals", type=int, default=1, help="key precision: decimals of a coefficient in %%"
+    )
+    allocate.add_argument("--battery-kwh", type=float, help="shared battery capacity [kWh]")
+    allocate.add_argument(
+        "--battery-kw", type=float, help="battery power [kW]; capacity / 2 h by default"
+    )
+    allocate.add_argument("--battery-efficiency", type=float, default=0.9)
+    allocate.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    allocate.set_defaults(func=_cmd_allocate)
+
+
+def _add_allocate(sub: Any) -> None:
+    allocate = sub.add_parser(
+        "allocate", help="share a production among participants with an allocation key"
+    )
+    allocate.add_argument("--production", required=True, help="CSV: timestamp, kWh per step")
+    allocate.add_argument(
+        "--consumption", required=True, help="CSV: timestamp, then kWh per step per participant"
+    )
+    allocate.add_argument(
+        "--key", required=True, choices=("static", "dynamic_default", "priority", "custom")
+    )
+    allocate.add_argument("--step", type=int, choices=(15, 30), default=15, help="minutes")
+    allocate.add_argument("--out", required=True, help="CSV of the flows per step")
+    allocate.add_argument("--json", action="store_true", help="print the totals as JSON")
+    allocate.add_argument("--shares", help="static: CSV participant, share (equal by default)")
+    allocate.add_argument("--levels", help="priority: CSV participant, level (1 first)")
+    allocate.add_argument("--within", choices=("pro_rata", "equal"), default="pro_rata")
+    allocate.add_argument("--coefficients", help="custom: the key CSV (Horodate;participant...)")
+    allocate.add_argument("--key-out", help="write the rounded key CSV for Enedis here")
+    allocate.add_argument(
+        "--decimals", type=int, default=1, help="key precision: decimals of a coefficient in %%"
+    )
+    allocate.add_argument("--battery-kwh", type=float, help="shared battery capacity [kWh]")
+    allocate.add_argument(
+        "--battery-kw", type=float, help="battery power [kW]; capacity / 2 h by default"
+    )
+    allocate.add_argument("--battery-efficiency", type=float, default=0.9)
+    allocate.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    allocate.set_defaults(func=_cmd_allocate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
