@@ -257,40 +257,43 @@ def _local_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return dist * np.sin(az), dist * np.cos(az), float(dist.max(initial=0.0))
 
 
-def _hull_indices(x: np.ndarray, y: np.ndarray) -> list[int]:
-    # Andrew's monotone chain; strict turns, so collinear points are left out.
-    order = sorted(range(len(x)), key=lambda i: (x[i], y[i]))
-
-    def cross(o: int, a: int, b: int) -> float:
-        return (x[a] - x[o]) * (y[b] - y[o]) - (y[a] - y[o]) * (x[b] - x[o])
-
-    def chain(indices: list[int]) -> list[int]:
-        out: list[int] = []
-        for i in indices:
-            while len(out) >= 2 and cross(out[-2], out[-1], i) <= 0:
-                out.pop()
-            out.append(i)
-        return out
-
-    lower, upper = chain(order), chain(order[::-1])
-    hull = lower[:-1] + upper[:-1]
-    return hull or order[:1]
+def _distortion(radius_m: float) -> float:
+    # Bound on the relative error of planar distances in the frame of _local_xy
+    # within radius_m of its centre: about (r / R)^2 / 6; twelve times that, safe.
+    return 2.0 * (radius_m / 6.371e6) ** 2
 
 
 def _near_hull(x: np.ndarray, y: np.ndarray, radius_m: float) -> np.ndarray:
-    hull = _hull_indices(x, y)
-    coords = list(zip(x[hull], y[hull], strict=True))
-    if len(coords) >= 3:
-        boundary = Polygon(coords).exterior
-    elif len(coords) == 2:
-        boundary = LineString(coords)
-    else:
+    # Indices of the points on or near the convex hull's boundary. A point farther
+    # inside than the frame's distortion cannot be an end of the geodesic diameter
+    # (moving it outward along the chord lengthens the chord by more).
+    points = shapely.points(x, y)
+    hull = shapely.convex_hull(shapely.multipoints(points))
+    if isinstance(hull, Point):  # every point at one place
         return np.arange(len(x))
-    # A point farther inside than the projection's distortion cannot be an end of
-    # the geodesic diameter (an outward move along the chord lengthens it more).
-    tol = 16.0 * (radius_m / 6.371e6) ** 2 * radius_m + 1e-3
-    gap = shapely.distance(boundary, shapely.points(x, y))
-    return np.flatnonzero(gap <= tol)
+    edge = hull.exterior if isinstance(hull, Polygon) else hull
+    tol = 8.0 * _distortion(radius_m) * radius_m + 1e-3  # + 1 mm of rounding
+    return np.flatnonzero(shapely.distance(edge, points) <= tol)
+
+
+def _diameter(
+    lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray, radius_m: float
+) -> tuple[int, int, float]:
+    # All pairs among the points near the hull, O(h^2) geodesics.
+    if lon.size < 2:
+        return 0, 0, 0.0
+    cand = _near_hull(x, y, radius_m)  # at least two: the hull's ends, or every point
+    a, b = np.triu_indices(cand.size, k=1)
+    # Geodesics only for the pairs whose planar length could still be the longest
+    # (many points along a straight hull edge would otherwise all be paired).
+    planar = np.hypot(x[cand[a]] - x[cand[b]], y[cand[a]] - y[cand[b]])
+    delta = _distortion(radius_m)
+    close = planar >= planar.max() * (1.0 - delta) / (1.0 + delta) - 1e-3
+    ia, ib = cand[a[close]], cand[b[close]]
+    dist = np.asarray(_GEOD.inv(lon[ia], lat[ia], lon[ib], lat[ib])[2])
+    k = int(np.argmax(dist))
+    i, j = sorted((int(ia[k]), int(ib[k])))
+    return i, j, float(dist[k])
 
 
 def farthest_pair(lon: Sequence[float], lat: Sequence[float]) -> tuple[int, int, float]:
@@ -314,16 +317,7 @@ def farthest_pair(lon: Sequence[float], lat: Sequence[float]) -> tuple[int, int,
         With no point, or a coordinate missing or out of range.
     """
     lon_a, lat_a = _validated(lon, lat)
-    if lon_a.size == 1:
-        return 0, 0, 0.0
-    x, y, radius = _local_xy(lon_a, lat_a)
-    cand = _near_hull(x, y, radius)  # at least two: the hull's ends, or every point
-    a, b = np.triu_indices(cand.size, k=1)
-    ia, ib = cand[a], cand[b]
-    dist = np.asarray(_GEOD.inv(lon_a[ia], lat_a[ia], lon_a[ib], lat_a[ib])[2])
-    k = int(np.argmax(dist))
-    i, j = sorted((int(ia[k]), int(ib[k])))
-    return i, j, float(dist[k])
+    return _diameter(lon_a, lat_a, *_local_xy(lon_a, lat_a))
 
 
 def _validated(lon: Sequence[float], lat: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -340,20 +334,19 @@ def _validated(lon: Sequence[float], lat: Sequence[float]) -> tuple[np.ndarray, 
 
 def _removal(lon: np.ndarray, lat: np.ndarray, limit_m: float) -> tuple[list[int], float]:
     # Greedy: drop the end of the diameter whose removal leaves the smaller diameter.
-    keep = list(range(lon.size))
+    # One frame for all subsets: its distortion bound holds for any of them.
+    x, y, radius = _local_xy(lon, lat)
+    keep = np.arange(lon.size)
     removed: list[int] = []
-    i, j, d = farthest_pair(lon, lat)
-    while d > limit_m and len(keep) > 1:
+    i, j, d = _diameter(lon, lat, x, y, radius)
+    while d > limit_m:
         options = []
         for end in (i, j):
-            rest = [k for k in range(len(keep)) if k != end]
-            ri, rj, rd = farthest_pair(lon[rest], lat[rest]) if rest else (0, 0, 0.0)
-            options.append((rd, end, rest, ri, rj))
-        d, end, rest, ri, rj = min(options, key=lambda o: o[0])
-        removed.append(keep[end])
-        keep = [keep[k] for k in rest]
-        lon, lat = lon[rest], lat[rest]
-        i, j = ri, rj
+            rest = np.delete(keep, end)
+            options.append((*_diameter(lon[rest], lat[rest], x[rest], y[rest], radius), end))
+        i, j, d, end = min(options, key=lambda o: o[2])
+        removed.append(int(keep[end]))
+        keep = np.delete(keep, end)
     return removed, d
 
 

@@ -115,6 +115,31 @@ def test_hull_diameter_equals_brute_force_over_all_pairs(offsets):
     assert d == pytest.approx(GEOD.inv(lon[i], lat[i], lon[j], lat[j])[2], rel=1e-12, abs=1e-9)
 
 
+wide = st.lists(
+    st.tuples(st.floats(-3.0, 3.0, allow_nan=False), st.floats(-2.0, 2.0, allow_nan=False)),
+    min_size=2,
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(wide, st.lists(st.tuples(st.integers(-3, 3), st.integers(-2, 2)), min_size=2)))
+def test_hull_diameter_is_exact_where_a_flat_map_would_pick_the_wrong_pair(offsets):
+    # Hundreds of km: the planar frame's distortion is metres, the answer still exact.
+    lon = [LON0 + dx for dx, _ in offsets]
+    lat = [LAT0 + dy for _, dy in offsets]
+    assert farthest_pair(lon, lat)[2] == pytest.approx(brute_max(lon, lat), rel=1e-12)
+
+
+def test_the_longest_geodesic_not_the_longest_flat_chord():
+    # Found by search: in the flat frame around the mean point, another pair is
+    # 27 m longer, but on the ellipsoid this pair is 2 m longer than that one.
+    lon = [1.351258, -3.009359, -1.279237, -1.034025, -4.245154]
+    lat = [47.627014, 45.32795, 45.977586, 45.547432, 47.520585]
+    i, j, d = farthest_pair(lon, lat)
+    assert d == pytest.approx(brute_max(lon, lat), rel=1e-12)
+
+
 @settings(max_examples=60, deadline=None)
 @given(grid, st.sampled_from([0.001, 0.05]))
 def test_hull_diameter_with_duplicates_and_collinear_points(cells, step):
