@@ -558,8 +558,10 @@ def check_power(participants: Sequence[Participant], rules: LegalRules | None = 
         params = figures + (("derogation_cap_kwp", public_cap), ("epci", epci))
         msg = (LegalMessage("legal.power.request_public_epci", params),)
         return PowerCheck(False, "derogation", total, cap, public_cap, 0.0, msg)
-    excess = total - (public_cap if public_cap is not None else cap)
-    msg = (LegalMessage("legal.power.too_big", figures + (("excess_kwp", excess),)),)
+    limit = public_cap if public_cap is not None else cap  # the cap the project can reach
+    excess = total - limit
+    params = (("total_kwp", total), ("cap_kwp", limit), ("excess_kwp", excess))
+    msg = (LegalMessage("legal.power.too_big", params),)
     return PowerCheck(False, "too_big", total, cap, public_cap, excess, msg)
 
 

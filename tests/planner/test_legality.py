@@ -318,6 +318,8 @@ def test_public_derogation_raises_the_cap_to_10_mw():
     assert below.messages[0].key == "legal.power.request_public_epci"
     at_cap = check_power(public_project(kwp=10000.0))
     assert at_cap.status == "too_big" and at_cap.excess_kwp == 0.0
+    over = legal_messages(check_power(public_project(kwp=12000.0)), "en")[0]
+    assert "below 10,000 kWc" in over and "more than 2,000 kWc" in over
 
 
 def test_zni_cap_is_half_a_megawatt():
