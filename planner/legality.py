@@ -719,7 +719,8 @@ def perimeter_drawing(
     ----------
     participants : sequence of Participant
     limit_km : float, optional
-        The limit to draw [km]: 2 km by default, or a derogation's 10 or 20 km.
+        The limit to draw [km]: 2 km by default; pass a check's
+        ``derogation_limit_km`` to draw the 10 or 20 km of a derogation.
     """
     ps = _checked(participants)
     if len(ps) < 2:
