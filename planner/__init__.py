@@ -37,6 +37,25 @@ from planner.economics import (
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.files import identify_file, kind_message, misplaced
 from planner.flows import EnergyFlows, flows
+from planner.legality import (
+    DENSITY_CLASSES,
+    LegalCheck,
+    LegalMessage,
+    LegalRules,
+    Participant,
+    PerimeterCheck,
+    PerimeterDrawing,
+    PowerCheck,
+    check_legality,
+    check_perimeter,
+    check_power,
+    density_class,
+    farthest_pair,
+    legal_messages,
+    message_text,
+    perimeter_drawing,
+    public_epci,
+)
 from planner.load_shapes import (
     daily_heatmap,
     month_starts,
@@ -49,6 +68,24 @@ from planner.roof_share import Households, households_sharing, share_of
 from planner.sizing import Recommendation, recommend, sweep_planes, sweep_scaling
 
 __all__ = [
+    # legal: is the collective project legal? (planner/legality.py)
+    "DENSITY_CLASSES",
+    "LegalCheck",
+    "LegalMessage",
+    "LegalRules",
+    "Participant",
+    "PerimeterCheck",
+    "PerimeterDrawing",
+    "PowerCheck",
+    "check_legality",
+    "check_perimeter",
+    "check_power",
+    "density_class",
+    "farthest_pair",
+    "legal_messages",
+    "message_text",
+    "perimeter_drawing",
+    "public_epci",
     # econ: economics, carbon and sizing
     "EconomicParams",
     "Economics",
