@@ -1,5 +1,6 @@
 """Households, their consumption, and the flows of a collective project. No Streamlit."""
 
+from planner.comparison import Comparison, compare_household, comparison_sentences
 from planner.consumption_io import (
     QualityReport,
     QualityRules,
@@ -32,11 +33,37 @@ from planner.load_shapes import (
     typical_days,
     weekly_heatmap,
 )
+from planner.privacy import (
+    Aggregate,
+    Publication,
+    ReleaseLog,
+    SecrecyRules,
+    SecrecyVerdict,
+    check_secrecy,
+    neighbourhood_annual,
+    neighbourhood_monthly,
+    neighbourhood_typical_day,
+    publish,
+)
 from planner.profile import ProfileReport, heating_bracket, to_typical_year
 from planner.roof_share import Households, households_sharing, share_of
 from planner.sizing import Recommendation, recommend, sweep_planes, sweep_scaling
 
 __all__ = [
+    # privacy: statistical secrecy and comparison with the neighbourhood
+    "Aggregate",
+    "Comparison",
+    "Publication",
+    "ReleaseLog",
+    "SecrecyRules",
+    "SecrecyVerdict",
+    "check_secrecy",
+    "compare_household",
+    "neighbourhood_annual",
+    "neighbourhood_monthly",
+    "neighbourhood_typical_day",
+    "publish",
+    "comparison_sentences",
     # econ: economics, carbon and sizing
     "EconomicParams",
     "Economics",

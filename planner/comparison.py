@@ -33,6 +33,7 @@ import pandas as pd
 
 from planner.load_shapes import SEASONS
 from planner.privacy import (
+    DEFAULT_RULES,
     Aggregate,
     SecrecyRules,
     SecrecyVerdict,
@@ -68,7 +69,8 @@ class Comparison:
     gap : float or None
         Relative gap of the resident's year to the median [-] (-0.18: 18 % less).
     season : str or None
-        Season of the month where the gap, in the same direction, is largest.
+        Season of the month where the gap, in the same direction, is largest,
+        if that month's gap exceeds the year's by more than 5 points.
     """
 
     own_annual_kwh: float
@@ -83,15 +85,17 @@ class Comparison:
 
     @property
     def published(self) -> bool:
+        """True when the neighbourhood's year may be shown beside the resident's."""
         return self.annual.published
 
     @property
     def verdict(self) -> SecrecyVerdict:
+        """Why the neighbourhood's year is shown or not."""
         return self.annual.verdict
 
 
 def compare_household(
-    own: pd.Series, others: pd.DataFrame, rules: SecrecyRules = SecrecyRules()
+    own: pd.Series, others: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES
 ) -> Comparison:
     """Compare a household's curve with the other households who share.
 
@@ -141,22 +145,24 @@ def _band(own: float, q1: float, median: float, q3: float) -> str:
 
 
 def _season_of_largest_gap(own: pd.Series, median: pd.Series, gap: float) -> str | None:
-    # The month whose relative gap is largest in the direction of the year's gap.
+    # The month whose relative gap is largest in the direction of the year's gap,
+    # named only if it stands out from the year's gap: otherwise "especially"
+    # would point at rounding noise.
     ratio = (own / median.where(median > 0)).reindex(median.index) - 1
     signed = ratio * np.sign(gap)
-    if not (signed > 0).any():
+    if not (signed > abs(gap) + SAME_WITHIN).any():
         return None
     month = int(signed.idxmax())
     return next(name for name, months in SEASONS.items() if month in months)
 
 
-def sentences(comparison: Comparison, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+def comparison_sentences(comparison: Comparison, lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Return what the comparison says, in ``lang``: the gap and the band, or why not."""
-    return [t(key, lang, **params) for key, params in messages(comparison)]
+    return [t(key, lang, **params) for key, params in comparison_messages(comparison)]
 
 
-def messages(comparison: Comparison) -> list[tuple[str, dict]]:
-    """Return the catalogue keys and parameters of :func:`sentences`."""
+def comparison_messages(comparison: Comparison) -> list[tuple[str, dict]]:
+    """Return the catalogue keys and parameters of :func:`comparison_sentences`."""
     if not comparison.published:
         return [suppression_message(comparison.verdict)]
     out = []

@@ -100,6 +100,9 @@ class SecrecyRules:
     min_change: int = 3
 
 
+DEFAULT_RULES = SecrecyRules()
+
+
 @dataclass(frozen=True)
 class SecrecyVerdict:
     """Whether an aggregate may be published, and if not why.
@@ -117,7 +120,7 @@ class SecrecyVerdict:
     contributors: int
 
 
-def check_secrecy(values: Any, rules: SecrecyRules = SecrecyRules()) -> SecrecyVerdict:
+def check_secrecy(values: Any, rules: SecrecyRules = DEFAULT_RULES) -> SecrecyVerdict:
     """Check one aggregate's contributions against the secrecy rules.
 
     Parameters
@@ -152,6 +155,7 @@ class Aggregate:
 
     @property
     def published(self) -> bool:
+        """True when the statistic may be shown."""
         return self.table is not None
 
 
@@ -189,19 +193,19 @@ def _contributing(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, frame.notna().any()]
 
 
-def neighbourhood_annual(frame: pd.DataFrame, rules: SecrecyRules = SecrecyRules()) -> Aggregate:
+def neighbourhood_annual(frame: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES) -> Aggregate:
     """Median and quartiles of the households' annual energy [kWh], row ``"year"``."""
     cells = annual_kwh(_contributing(frame)).to_frame("year").T.rename_axis("period")
     return _aggregate(cells, rules, ROUND_YEAR_KWH)
 
 
-def neighbourhood_monthly(frame: pd.DataFrame, rules: SecrecyRules = SecrecyRules()) -> Aggregate:
+def neighbourhood_monthly(frame: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES) -> Aggregate:
     """Median and quartiles of the households' monthly energy [kWh], months as rows."""
     return _aggregate(monthly_kwh(_contributing(frame)), rules, ROUND_MONTH_KWH)
 
 
 def neighbourhood_typical_day(
-    frame: pd.DataFrame, rules: SecrecyRules = SecrecyRules()
+    frame: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES
 ) -> Aggregate:
     """Median and quartiles of the households' mean energy per hour of day [kWh]."""
     return _aggregate(typical_day_kwh(_contributing(frame)), rules, ROUND_HOUR_KWH)
@@ -254,7 +258,7 @@ class Publication:
 
 
 def release_verdict(
-    digests: frozenset[str], log: ReleaseLog, rules: SecrecyRules = SecrecyRules()
+    digests: frozenset[str], log: ReleaseLog, rules: SecrecyRules = DEFAULT_RULES
 ) -> tuple[SecrecyVerdict, int | None]:
     """Check a contributor set against every earlier release (differencing).
 
@@ -271,7 +275,7 @@ def release_verdict(
 
 
 def publish(
-    frame: pd.DataFrame, log: ReleaseLog, rules: SecrecyRules = SecrecyRules()
+    frame: pd.DataFrame, log: ReleaseLog, rules: SecrecyRules = DEFAULT_RULES
 ) -> tuple[Publication, ReleaseLog]:
     """Publish the neighbourhood's statistics for this snapshot, if it is safe.
 

@@ -160,6 +160,9 @@ def test_published_values_are_finite_and_suppressed_ones_are_none_with_a_reason(
 # Differencing between releases
 
 
+BASE = [2100.0, 2600.0, 3000.0, 3400.0, 3900.0, 4300.0, 4800.0, 5600.0, 6500.0, 8000.0]
+
+
 def _numbers(publication):
     out = []
     for aggregate in (publication.annual, publication.monthly, publication.typical_day):
@@ -193,9 +196,8 @@ def test_publishing_before_and_after_one_household_joins_does_not_reveal_that_ho
 
 
 def test_a_release_needs_three_changed_households_and_then_reveals_none_of_them():
-    base = [2100.0, 2600.0, 3000.0, 3400.0, 3900.0, 4300.0, 4800.0, 5600.0, 6500.0, 8000.0]
     newcomers = [4550.0, 2900.0, 7100.0]
-    before = households(base)
+    before = households(BASE)
     joined = households(newcomers, seed=9).rename(columns=lambda c: "NEW" + c)
     log = ReleaseLog.new()
     first, log = publish(before, log)
