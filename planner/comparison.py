@@ -12,9 +12,16 @@ circular: a resident far from everyone would pull the median towards
 themselves, and with 10 households one of them would be a tenth of the
 reference they are compared with. So ``others`` is the neighbourhood minus the
 resident, and the count checked against the threshold is the count of others.
-The page should take ``others`` from the last accepted release
-(:func:`planner.privacy.publish`) minus the resident, so that what a resident
-sees changes only when the neighbourhood has changed by enough households.
+
+A resident's successive views are releases too: if the neighbourhood shown to
+them moved by one household between two visits, they could difference the two.
+Given the project's :class:`planner.privacy.ReleaseLog`, the neighbourhood side
+is shown only when the others are exactly a published snapshot (minus the
+resident, whom they know) or differ from every published snapshot by at least
+``min_change`` households; otherwise it is suppressed with ``"too_close"``
+until :func:`planner.privacy.publish` accepts a new snapshot. A resident whose
+own curve changed since the last release waits for the next one as well (their
+old curve is in the log under a digest that can no longer be told apart).
 
 Where the resident stands is a band, not a rank: below the first quartile,
 between it and the median, between the median and the third quartile, or above
@@ -35,12 +42,15 @@ from planner.load_shapes import SEASONS
 from planner.privacy import (
     DEFAULT_RULES,
     Aggregate,
+    ReleaseLog,
     SecrecyRules,
     SecrecyVerdict,
+    contributor_digests,
     monthly_kwh,
     neighbourhood_annual,
     neighbourhood_monthly,
     neighbourhood_typical_day,
+    release_verdict,
     typical_day_kwh,
 )
 from quartier_solaire.i18n import DEFAULT_LANGUAGE, t
@@ -95,7 +105,10 @@ class Comparison:
 
 
 def compare_household(
-    own: pd.Series, others: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES
+    own: pd.Series,
+    others: pd.DataFrame,
+    rules: SecrecyRules = DEFAULT_RULES,
+    log: ReleaseLog | None = None,
 ) -> Comparison:
     """Compare a household's curve with the other households who share.
 
@@ -107,31 +120,49 @@ def compare_household(
     others : pandas.DataFrame
         The other households' curves, time × pseudonym [kWh per step].
     rules : SecrecyRules
+    log : ReleaseLog, optional
+        The project's published snapshots; with it, the neighbourhood side is
+        checked for differencing against them (see module). Not modified.
     """
     if own.name is not None and own.name in others.columns:
         others = others.drop(columns=own.name)
     own_year = float(own.sum())
     own_months = monthly_kwh(own.to_frame("own"))["own"]
+    own_day = typical_day_kwh(own.to_frame("own"))["own"]
     annual = neighbourhood_annual(others, rules)
+    monthly = neighbourhood_monthly(others, rules)
+    typical_day = neighbourhood_typical_day(others, rules)
+    if log is not None and annual.published:
+        verdict = _release_verdict(own, others, rules, log)
+        if not verdict.published:
+            annual = monthly = typical_day = Aggregate(None, verdict)
     band = gap = season = None
     if annual.published:
         q1, median, q3 = annual.table.loc["year"]
         band = _band(own_year, q1, median, q3)
         gap = own_year / median - 1 if median > 0 else None
-    monthly = neighbourhood_monthly(others, rules)
     if gap is not None and monthly.published and abs(gap) >= SAME_WITHIN:
         season = _season_of_largest_gap(own_months, monthly.table["median"], gap)
     return Comparison(
         own_annual_kwh=own_year,
         own_monthly_kwh=own_months,
-        own_typical_day_kwh=typical_day_kwh(own.to_frame("own"))["own"],
+        own_typical_day_kwh=own_day,
         annual=annual,
         monthly=monthly,
-        typical_day=neighbourhood_typical_day(others, rules),
+        typical_day=typical_day,
         band=band,
         gap=gap,
         season=season,
     )
+
+
+def _release_verdict(
+    own: pd.Series, others: pd.DataFrame, rules: SecrecyRules, log: ReleaseLog
+) -> SecrecyVerdict:
+    # The resident knows their own curve: leave it out of the earlier releases.
+    mine = contributor_digests(own.to_frame(own.name), log.salt)
+    others_digests = contributor_digests(others, log.salt)
+    return release_verdict(others_digests, log, rules, known=mine)[0]
 
 
 def _band(own: float, q1: float, median: float, q3: float) -> str:

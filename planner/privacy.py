@@ -238,7 +238,7 @@ def contributor_digests(frame: pd.DataFrame, salt: str) -> frozenset[str]:
     out = set()
     for name, curve in _contributing(frame).items():
         h = hashlib.sha256(salt.encode())
-        h.update(str(name).encode())
+        h.update(str(name).encode() + b"\0")
         h.update(curve.to_numpy(dtype=float).tobytes())
         out.add(h.hexdigest())
     return frozenset(out)
@@ -258,17 +258,36 @@ class Publication:
 
 
 def release_verdict(
-    digests: frozenset[str], log: ReleaseLog, rules: SecrecyRules = DEFAULT_RULES
+    digests: frozenset[str],
+    log: ReleaseLog,
+    rules: SecrecyRules = DEFAULT_RULES,
+    *,
+    known: frozenset[str] = frozenset(),
 ) -> tuple[SecrecyVerdict, int | None]:
     """Check a contributor set against every earlier release (differencing).
 
-    Returns the verdict and the index of an identical earlier release, if any.
+    Parameters
+    ----------
+    digests : frozenset of str
+        The contributors of the new release (:func:`contributor_digests`).
+    log : ReleaseLog
+    rules : SecrecyRules
+    known : frozenset of str
+        Contributors the reader knows already (the resident viewing their own
+        comparison): left out of the earlier releases before comparing.
+
+    Returns
+    -------
+    SecrecyVerdict
+        Published, or ``"too_close"`` with how many more households must change.
+    int or None
+        The index of an identical earlier release, if any.
     """
-    for i, earlier in enumerate(log.releases):
-        if earlier == digests:
+    earlier = [release - known for release in log.releases]
+    for i, release in enumerate(earlier):
+        if release == digests:
             return SecrecyVerdict(True, None, 0, len(digests)), i
-    changes = [len(earlier ^ digests) for earlier in log.releases]
-    closest = min(changes, default=rules.min_change)
+    closest = min((len(release ^ digests) for release in earlier), default=rules.min_change)
     if closest < rules.min_change:
         return SecrecyVerdict(False, "too_close", rules.min_change - closest, len(digests)), None
     return SecrecyVerdict(True, None, 0, len(digests)), None
@@ -290,16 +309,12 @@ def publish(
     Returns
     -------
     Publication
-        Each statistic published or suppressed; all suppressed with reason
-        ``"too_close"`` when the snapshot is too near an earlier release.
+        Each statistic published or suppressed ("too_few", "dominated"); all
+        suppressed with reason ``"too_close"`` when the snapshot would pass the
+        rules but is too near an earlier release.
     ReleaseLog
         The log, with this snapshot added if it was published for the first time.
     """
-    digests = contributor_digests(frame, log.salt)
-    verdict, same = release_verdict(digests, log, rules)
-    if not verdict.published:
-        refused = Aggregate(None, verdict)
-        return Publication(refused, refused, refused, None), log
     stats = (
         neighbourhood_annual(frame, rules),
         neighbourhood_monthly(frame, rules),
@@ -307,6 +322,11 @@ def publish(
     )
     if not any(s.published for s in stats):
         return Publication(*stats, None), log
+    digests = contributor_digests(frame, log.salt)
+    verdict, same = release_verdict(digests, log, rules)
+    if not verdict.published:
+        refused = Aggregate(None, verdict)
+        return Publication(refused, refused, refused, None), log
     if same is None:
         log = ReleaseLog(log.salt, (*log.releases, digests))
         same = len(log.releases) - 1

@@ -2,9 +2,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.comparison import BANDS, compare_household, comparison_messages, comparison_sentences
-from planner.privacy import SecrecyRules
-from quartier_solaire.i18n import t
+from planner.comparison import (
+    BANDS,
+    compare_household,
+    comparison_messages,
+    comparison_sentences,
+    suppression_message,
+)
+from planner.load_shapes import SEASONS
+from planner.privacy import ReleaseLog, SecrecyRules, SecrecyVerdict, publish
+from quartier_solaire.i18n import catalogue, t
 from solar.typical_year import typical_year_index
 
 INDEX = typical_year_index("h")
@@ -151,11 +158,6 @@ def test_rules_are_passed_through():
 
 
 def test_every_sentence_the_comparison_can_say_is_in_the_catalogue():
-    from planner.comparison import suppression_message
-    from planner.load_shapes import SEASONS
-    from planner.privacy import SecrecyVerdict
-    from quartier_solaire.i18n import catalogue
-
     keys = {f"privacy.band.{band}" for band in BANDS} | {"privacy.compare.same"}
     for direction in ("less", "more"):
         keys |= {f"privacy.compare.{direction}"}
@@ -164,3 +166,40 @@ def test_every_sentence_the_comparison_can_say_is_in_the_catalogue():
         for missing in (0, 1, 2):
             keys.add(suppression_message(SecrecyVerdict(False, reason, missing, 9))[0])
     assert sorted(k for k in keys if k not in catalogue()) == []
+
+
+# The resident's successive views against the project's releases (differencing)
+
+
+def test_the_residents_view_is_a_published_snapshot_minus_themselves():
+    me = curve(3000.0, name="ME")
+    everyone = pd.concat([neighbours(BASE), me], axis=1)
+    publication, log = publish(everyone, ReleaseLog.new())
+    assert publication.release == 0
+    result = compare_household(me, everyone, log=log)
+    assert result.published and result.verdict.contributors == 10
+
+
+def test_one_newcomer_since_the_release_does_not_move_the_residents_view():
+    me = curve(3000.0, name="ME")
+    everyone = pd.concat([neighbours(BASE), me], axis=1)
+    _, log = publish(everyone, ReleaseLog.new())
+    newcomer = curve(4550.0, name="NEW")
+    result = compare_household(me, pd.concat([everyone, newcomer], axis=1), log=log)
+    assert not result.published and result.monthly.table is None
+    assert (result.verdict.reason, result.verdict.missing) == ("too_close", 2)
+    assert result.own_annual_kwh == pytest.approx(3000.0)  # still theirs
+    assert comparison_sentences(result, "en") == [
+        "The neighbourhood's figures will be updated once 2 more households have joined, "
+        "left or changed their data: sooner, they could reveal a household."
+    ]
+    # Without the log the newcomer would have moved the median the resident sees.
+    moved = compare_household(me, pd.concat([everyone, newcomer], axis=1))
+    assert moved.annual.table.loc["year", "median"] != pytest.approx(4100)
+
+
+def test_a_resident_who_joined_after_the_release_sees_that_release():
+    _, log = publish(neighbours(BASE), ReleaseLog.new())
+    me = curve(3000.0, name="ME")
+    result = compare_household(me, pd.concat([neighbours(BASE), me], axis=1), log=log)
+    assert result.published

@@ -261,3 +261,10 @@ def test_the_log_round_trips_as_json_and_holds_no_pseudonym():
     text = json.dumps(log.to_dict())
     assert ReleaseLog.from_dict(json.loads(text)) == log
     assert not any(name in text for name in frame.columns)
+
+
+def test_too_few_households_say_so_rather_than_too_close():
+    frame = households([3000.0 + 100 * i for i in range(10)])
+    _, log = publish(frame, ReleaseLog.new())
+    fewer, _ = publish(frame.iloc[:, :9], log)
+    assert (fewer.annual.verdict.reason, fewer.annual.verdict.missing) == ("too_few", 1)
