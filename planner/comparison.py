@@ -23,6 +23,9 @@ until :func:`planner.privacy.publish` accepts a new snapshot. A resident whose
 own curve changed since the last release waits for the next one as well (their
 old curve is in the log under a digest that can no longer be told apart).
 
+All curves should cover the same period (for example the typical year of
+:func:`planner.profile.to_typical_year`): a year is compared with a year.
+
 Where the resident stands is a band, not a rank: below the first quartile,
 between it and the median, between the median and the third quartile, or above
 it. The band follows from the resident's own year and the published quartiles

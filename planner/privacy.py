@@ -71,10 +71,11 @@ import pandas as pd
 
 QUARTILES: tuple[str, ...] = ("q1", "median", "q3")
 _PROBS = (0.25, 0.5, 0.75)
-# Rounding of published values [kWh]: no more precision than a resident can use.
-ROUND_YEAR_KWH = 10.0
-ROUND_MONTH_KWH = 1.0
-ROUND_HOUR_KWH = 0.01
+# Decimals of published values [kWh]: tens of kWh a year, kWh a month, 0.01 kWh an
+# hour; no more precision than a resident can use.
+YEAR_DECIMALS = -1
+MONTH_DECIMALS = 0
+HOUR_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def typical_day_kwh(frame: pd.DataFrame) -> pd.DataFrame:
     return hourly.groupby(hourly.index.hour).mean().rename_axis("hour")
 
 
-def _aggregate(cells: pd.DataFrame, rules: SecrecyRules, step: float) -> Aggregate:
+def _aggregate(cells: pd.DataFrame, rules: SecrecyRules, decimals: int) -> Aggregate:
     # cells: one row per published cell, one column per household.
     verdicts = [check_secrecy(row, rules) for _, row in cells.iterrows()]
     worst = min(verdicts, key=lambda v: (v.published, -v.missing), default=None)
@@ -186,7 +187,7 @@ def _aggregate(cells: pd.DataFrame, rules: SecrecyRules, step: float) -> Aggrega
         return Aggregate(None, worst)
     table = cells.T.quantile(list(_PROBS)).T
     table.columns = list(QUARTILES)
-    return Aggregate((table / step).round() * step, worst)
+    return Aggregate(table.round(decimals), worst)
 
 
 def _contributing(frame: pd.DataFrame) -> pd.DataFrame:
@@ -196,19 +197,19 @@ def _contributing(frame: pd.DataFrame) -> pd.DataFrame:
 def neighbourhood_annual(frame: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES) -> Aggregate:
     """Median and quartiles of the households' annual energy [kWh], row ``"year"``."""
     cells = annual_kwh(_contributing(frame)).to_frame("year").T.rename_axis("period")
-    return _aggregate(cells, rules, ROUND_YEAR_KWH)
+    return _aggregate(cells, rules, YEAR_DECIMALS)
 
 
 def neighbourhood_monthly(frame: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES) -> Aggregate:
     """Median and quartiles of the households' monthly energy [kWh], months as rows."""
-    return _aggregate(monthly_kwh(_contributing(frame)), rules, ROUND_MONTH_KWH)
+    return _aggregate(monthly_kwh(_contributing(frame)), rules, MONTH_DECIMALS)
 
 
 def neighbourhood_typical_day(
     frame: pd.DataFrame, rules: SecrecyRules = DEFAULT_RULES
 ) -> Aggregate:
     """Median and quartiles of the households' mean energy per hour of day [kWh]."""
-    return _aggregate(typical_day_kwh(_contributing(frame)), rules, ROUND_HOUR_KWH)
+    return _aggregate(typical_day_kwh(_contributing(frame)), rules, HOUR_DECIMALS)
 
 
 @dataclass(frozen=True)

@@ -97,8 +97,9 @@ def test_the_band_follows_from_the_published_quartiles_alone():
     # Two neighbourhoods with the same quartiles but different households give the same band:
     # the band says nothing the published figures do not.
     other = [2100.0, 2500.0, 3000.0, 3400.0, 3900.0, 4300.0, 4800.0, 5600.0, 7000.0, 9500.0]
-    one = compare_household(curve(2450.0), neighbours(BASE))
-    two = compare_household(curve(2450.0), neighbours(other))
+    # 3,050 kWh is 4th of 11 (30 %) by rank, but below the published first quartile.
+    one = compare_household(curve(3050.0), neighbours(BASE))
+    two = compare_household(curve(3050.0), neighbours(other))
     pd.testing.assert_frame_equal(one.annual.table, two.annual.table)
     assert one.band == two.band == "lowest_25"
 

@@ -82,12 +82,16 @@ def test_aggregates_of_ten_households_are_quartiles_of_their_years():
     assert annual.published
     assert annual.table.loc["year", "median"] == pytest.approx(np.median(annuals), abs=5)
     assert annual.table.loc["year", "q1"] == pytest.approx(np.quantile(annuals, 0.25), abs=5)
+    # Rounded to tens of kWh a year, kWh a month, hundredths of kWh an hour.
+    assert (annual.table % 10 == 0).all().all()
     monthly = neighbourhood_monthly(frame)
     assert list(monthly.table.index) == list(range(1, 13))
     assert monthly.table.loc[1, "median"] > monthly.table.loc[7, "median"]
     day = neighbourhood_typical_day(frame)
     assert list(day.table.index) == list(range(24))
     assert day.table.loc[19, "median"] > day.table.loc[3, "median"]
+    assert (monthly.table == monthly.table.round()).all().all()
+    assert (day.table == day.table.round(2)).all().all()
 
 
 def test_a_suppressed_aggregate_is_none_with_its_reason_never_zero():
