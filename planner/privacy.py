@@ -4,10 +4,11 @@ Primary suppression
     An aggregate is published only when at least 10 households contribute to
     it, and not when one or two of them dominate it: the top 2 contributors must
     not exceed 85 % of the total (the (2, 85) dominance rule). These are the
-    thresholds of French statistical secrecy for local energy data (décret
-    n° 2020-196 du 4 mars 2020, codified in articles D. 111-52 and following of
-    the Code de l'énergie, which sets apart the residential sector) and of
-    DESIGN.md, "Privacy thresholds used by trusted publishers". A suppressed
+    thresholds of French statistical secrecy for local energy data as
+    DESIGN.md, "Privacy thresholds used by trusted publishers", records them
+    (décret n° 2020-196 du 4 mars 2020, which amended articles D. 111-52 and
+    following of the Code de l'énergie and set the residential sector apart
+    for the publication of local energy data). A suppressed
     aggregate is ``None`` with its reason and the number of households still
     missing, never 0: a page says "not enough households yet".
 
@@ -16,10 +17,11 @@ Which numbers are published
     each household's annual, monthly and typical-day energy, rounded (10 kWh
     for a year, 1 kWh for a month, 0.01 kWh for an hour). Never a sum or a mean
     across households: a neighbourhood total before and after one household
-    joins gives that household's total by subtraction, exactly. A median moves
-    by at most one rank when one household joins, and linear interpolation
-    between two households' values plus rounding keeps any single value from
-    being printed as it is.
+    joins gives that household's total by subtraction, exactly. Medians alone
+    are not enough either: when a newcomer makes the count odd and its value
+    falls between the two middle ones, the new median IS its value (rounding
+    hides ±5 kWh, no more). Hence the release control below, which the tests
+    show stopping exactly this attack.
 
     For medians and quartiles the dominance rule is applied to the magnitudes
     the statistic is computed from, cell by cell: the annual totals for the

@@ -272,3 +272,15 @@ def test_too_few_households_say_so_rather_than_too_close():
     _, log = publish(frame, ReleaseLog.new())
     fewer, _ = publish(frame.iloc[:, :9], log)
     assert (fewer.annual.verdict.reason, fewer.annual.verdict.missing) == ("too_few", 1)
+
+
+def test_medians_alone_would_reveal_a_newcomer_between_the_middle_values():
+    # Why releases are controlled: 10 households have a median between 3,900 and
+    # 4,300; an 11th at 4,123 kWh becomes the median of 11.
+    before, after = households(BASE), households([*BASE, 4123.0])
+    naive_after, _ = publish(after, ReleaseLog.new())  # a fresh log: no control
+    assert naive_after.annual.table.loc["year", "median"] == pytest.approx(4123.0, abs=5)
+    _, log = publish(before, ReleaseLog.new())
+    controlled, _ = publish(after, log)
+    assert controlled.annual.table is None
+    assert controlled.annual.verdict.reason == "too_close"
