@@ -50,6 +50,12 @@ Differencing between releases (secondary protection)
     neighbourhood) when they share one log: keep one log per project or city.
     The caller shows the last accepted publication meanwhile.
 
+    What remains: a guarantee for groups, not a proof for every statistic.
+    Between two accepted releases at least ``min_change`` households changed,
+    so whatever the differences of the quartiles say is shared among them (a
+    median of 13 may be one of three newcomers' years, but not which one).
+    Raise ``min_change`` where that is too little; the cost is fewer updates.
+
     The log holds no pseudonym and no value: each contributor is a salted
     SHA-256 digest of its pseudonym and its curve, so that a changed curve
     counts as a change, and once a household has withdrawn nothing in the log
