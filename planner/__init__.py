@@ -12,6 +12,7 @@ from planner.allocation import (
     round_coefficients,
     write_key_csv,
 )
+from planner.comparison import Comparison, compare_household, comparison_sentences
 from planner.consumption_io import (
     QualityReport,
     QualityRules,
@@ -63,6 +64,18 @@ from planner.load_shapes import (
     typical_days,
     weekly_heatmap,
 )
+from planner.privacy import (
+    Aggregate,
+    Publication,
+    ReleaseLog,
+    SecrecyRules,
+    SecrecyVerdict,
+    check_secrecy,
+    neighbourhood_annual,
+    neighbourhood_monthly,
+    neighbourhood_typical_day,
+    publish,
+)
 from planner.profile import ProfileReport, heating_bracket, to_typical_year
 from planner.roof_share import Households, households_sharing, share_of
 from planner.sizing import Recommendation, recommend, sweep_planes, sweep_scaling
@@ -86,6 +99,20 @@ __all__ = [
     "message_text",
     "perimeter_drawing",
     "public_epci",
+    # privacy: statistical secrecy and comparison with the neighbourhood
+    "Aggregate",
+    "Comparison",
+    "Publication",
+    "ReleaseLog",
+    "SecrecyRules",
+    "SecrecyVerdict",
+    "check_secrecy",
+    "compare_household",
+    "neighbourhood_annual",
+    "neighbourhood_monthly",
+    "neighbourhood_typical_day",
+    "publish",
+    "comparison_sentences",
     # econ: economics, carbon and sizing
     "EconomicParams",
     "Economics",
