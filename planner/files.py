@@ -7,7 +7,8 @@ asks here what the file looks like, so that it can say "this looks like a
 weather file: drop it under Météo" rather than "the file could not be read".
 
 :func:`identify_file` tries the ``inspect_*`` functions of the command line
-(:data:`INSPECTORS`, which the command line's ``inspect`` uses too), in their order;
+(:data:`quartier_solaire.file_kinds.INSPECTORS`, which the command line's
+``inspect`` uses too), in their order;
 :func:`misplaced` turns a reader's refusal into that precise error;
 :func:`kind_message` is the sentence for a person.
 """
@@ -22,19 +23,12 @@ from pathlib import Path
 from typing import IO, Literal
 
 from quartier_solaire.errors import NotRecognised, ReadError
+from quartier_solaire.file_kinds import INSPECTORS
 from quartier_solaire.i18n import DEFAULT_LANGUAGE, t
 
 FileKind = Literal["buildings", "weather", "consumption", "empty", "unknown"]
 KINDS: tuple[str, ...] = ("buildings", "weather", "consumption", "empty", "unknown")
 
-# Each kind of file has one inspector, tried in this order; an inspector raises
-# NotRecognised for files of another kind. (module, function) pairs are imported
-# lazily so that `inspect` on a CSV does not pay for geopandas.
-INSPECTORS: tuple[tuple[str, str, str], ...] = (
-    ("buildings", "geodata.io", "inspect_buildings"),
-    ("weather", "solar.weather_files", "inspect_weather"),
-    ("consumption", "planner.consumption_io", "inspect_consumption"),
-)
 
 # What an inspector may raise on a hostile file of another kind: it is then "not
 # recognised" by that inspector, and the next one is tried.

@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.files import INSPECTORS
 from quartier_solaire.errors import NotRecognised, ReadError
+from quartier_solaire.file_kinds import INSPECTORS
 from quartier_solaire.i18n import DEFAULT_LANGUAGE, LANGUAGES, describe, has, number, t
 from quartier_solaire.offline_assets import PROJECT_ROOT, ensure_leaflet
 
