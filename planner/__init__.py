@@ -24,6 +24,24 @@ from planner.economics import (
 )
 from planner.estimate import EstimateAssumptions, Household, estimate_profile
 from planner.files import identify_file, kind_message, misplaced
+from planner.flexibility import (
+    CollectiveGestes,
+    FlexibilityRules,
+    FlexibleLoad,
+    Geste,
+    Tariff,
+    detect_ev,
+    detect_loads,
+    detect_water_heater,
+    everyone,
+    flexible_loads,
+    geste,
+    gestes,
+    grid_prices,
+    modelled_loads,
+    shift_load,
+    solar_window,
+)
 from planner.flows import EnergyFlows, flows
 from planner.load_shapes import (
     daily_heatmap,
@@ -37,6 +55,23 @@ from planner.roof_share import Households, households_sharing, share_of
 from planner.sizing import Recommendation, recommend, sweep_planes, sweep_scaling
 
 __all__ = [
+    # gestes: flexible loads moved into solar hours
+    "CollectiveGestes",
+    "FlexibilityRules",
+    "FlexibleLoad",
+    "Geste",
+    "Tariff",
+    "detect_ev",
+    "detect_loads",
+    "detect_water_heater",
+    "everyone",
+    "flexible_loads",
+    "geste",
+    "gestes",
+    "grid_prices",
+    "modelled_loads",
+    "shift_load",
+    "solar_window",
     # econ: economics, carbon and sizing
     "EconomicParams",
     "Economics",

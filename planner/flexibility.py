@@ -408,11 +408,9 @@ def _noise_kw(days: _Days) -> float:
     return float(1.4826 * mad / math.sqrt(2.0))
 
 
-def _row_mean(values: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(values)
-    count = ok.sum(axis=1)
-    total = np.where(ok, values, 0.0).sum(axis=1)
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+def _row_min(values: np.ndarray) -> np.ndarray:
+    lowest = np.where(np.isfinite(values), values, np.inf).min(axis=1)
+    return np.where(np.isfinite(lowest), lowest, np.nan)
 
 
 def _cv(values: np.ndarray) -> float:
@@ -465,7 +463,8 @@ def _block_on(
     step = days.step_min
     power = days.triple(days.power, np.nan)
     pre_n = max(1, 60 // step)
-    pre = _row_mean(power[:, column - pre_n : column])
+    # the level is the lowest step of the hour before: evening loads wind down
+    pre = _row_min(power[:, column - pre_n : column])
     longest = int(rules.wh_max_hours * 60 // step)
     shortest = max(1, math.ceil(rules.wh_min_hours * 60 / step))
     excess = power[:, column : column + longest + 2] - pre[:, None]
@@ -479,7 +478,13 @@ def _block_on(
 
 
 def _block_energy(
-    days: _Days, column: int, excess: np.ndarray, run: np.ndarray, shows: np.ndarray, n: int
+    days: _Days,
+    column: int,
+    excess: np.ndarray,
+    run: np.ndarray,
+    shows: np.ndarray,
+    n: int,
+    min_tail_kw: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Energy of the blocks per step of the curve [kWh], and each day's block power [kW]."""
     cols = np.arange(excess.shape[1])[None, :]
@@ -488,7 +493,9 @@ def _block_energy(
     power = np.where(in_run, excess, 0.0).sum(axis=1) / safe_run
     # The step after the block holds its tail when the element stops mid-step.
     tail = (cols == run[:, None]) & shows[:, None]
-    tail_kw = np.clip(np.nan_to_num(excess), 0.0, power[:, None])
+    tail &= np.nan_to_num(excess) >= min_tail_kw  # a partial step, not noise
+    full = np.where(in_run, excess, 0.0).max(axis=1)
+    tail_kw = np.clip(np.nan_to_num(excess), 0.0, full[:, None])
     kw = np.where(in_run, excess, np.where(tail, tail_kw, 0.0))
     pos = days.triple(days.pos, -1)[:, column : column + excess.shape[1]]
     take = (in_run | tail) & (pos >= 0)
@@ -506,8 +513,8 @@ def detect_water_heater(
 
     For every candidate start (each night off-peak start and the steps within
     ``wh_start_tolerance_min`` after it, or every step of ``night_search``
-    when the windows are unknown), every day is tested at once: the power
-    over the hour before is the day's level; the block is the run of steps
+    when the windows are unknown), every day is tested at once: the lowest power
+    in the hour before is the day's level; the block is the run of steps
     whose power exceeds it by ``wh_min_rise_kw`` or more, which must last
     ``wh_min_hours`` to ``wh_max_hours`` and stay below ``wh_max_rise_kw``.
     The start shown by the most days wins; it is reported when it recurs on
@@ -542,11 +549,14 @@ def detect_water_heater(
     n_days, n_data = int(shows.sum()), int(has_data.sum())
     if n_days < rules.min_days or n_days < rules.wh_min_share_of_nights * n_data:
         return None
-    energy, power = _block_energy(days, days.spd + slot, excess, run, shows, len(consumption))
-    rise = float(np.median(power))
-    cv = _cv(power)
-    in_run = np.arange(excess.shape[1])[None, :] < run[:, None]
-    flat = _plateau_cv(excess, in_run, shows)
+    energy, power = _block_energy(
+        days, days.spd + slot, excess, run, shows, len(consumption), rules.wh_min_rise_kw / 4
+    )
+    cols = np.arange(excess.shape[1])[None, :]
+    in_run = (cols < run[:, None]) & shows[:, None]
+    rise, cv = float(np.median(excess[in_run])), _cv(power)
+    # the last step may be partial: the element stops when the tank is hot
+    flat = _plateau_cv(excess, in_run & (cols < run[:, None] - 1), shows)
     if (
         rise < rules.min_snr * _noise_kw(days)
         or max(cv - rules.max_rise_cv, flat - rules.max_plateau_cv) > 0
@@ -606,11 +616,12 @@ def detect_ev(
     step, spd = days.step_min, days.spd
     first, last = (_minutes(t) // step for t in rules.ev_search)
     column = spd + first
-    width = (last - first) % spd + (spd if last <= first else 0)
+    width = (last - first) % spd or spd
     level = _low_level(days.power)
-    excess = days.triple(days.power, np.nan)[:, column - 1 : column + width + 1] - level[:, None]
-    high = np.nan_to_num(excess, nan=-np.inf) >= rules.ev_min_kw
-    high[:, [0, -1]] = False  # the partial steps either side live there
+    pad = 2  # steps either side: the session's partial edges, then its own level
+    power_kw = days.triple(days.power, np.nan)[:, column - pad : column + width + pad]
+    high = np.nan_to_num(power_kw - level[:, None], nan=-np.inf) >= rules.ev_min_kw
+    high[:, :pad] = high[:, -pad:] = False
     runs = _runs(high)
     length = runs.max(axis=1)
     end = runs.argmax(axis=1)
@@ -620,19 +631,26 @@ def detect_ev(
     needed = max(rules.ev_min_sessions, rules.ev_min_sessions_per_week * n_data / 7.0)
     if n_sessions == 0 or n_sessions < needed:
         return None
-    cols = np.arange(excess.shape[1])[None, :]
+    cols = np.arange(power_kw.shape[1])[None, :]
     start = (end - length + 1)[:, None]
     in_run = (cols >= start) & (cols <= end[:, None]) & sessions[:, None]
+    # The session's own level: the lowest of the two steps either side of it.
+    around = ((cols >= start - pad) & (cols < start)) | (
+        (cols > end[:, None]) & (cols <= end[:, None] + pad)
+    )
+    local = _row_min(np.where(around, power_kw, np.nan))
+    excess = power_kw - np.where(np.isfinite(local), local, level)[:, None]
     power = np.where(in_run, excess, 0.0).sum(axis=1) / np.maximum(length, 1)
     edge = ((cols == start - 1) | (cols == end[:, None] + 1)) & sessions[:, None]
-    kw = np.where(in_run, excess, np.where(edge, np.clip(np.nan_to_num(excess), 0, None), 0.0))
-    kw = np.minimum(kw, power[:, None])
-    pos = days.triple(days.pos, -1)[:, column - 1 : column + width + 1]
+    edge &= np.nan_to_num(excess) >= rules.ev_min_kw / 4  # a partial step, not noise
+    kw = np.where(in_run | edge, np.minimum(np.nan_to_num(excess), power[:, None]), 0.0)
+    pos = days.triple(days.pos, -1)[:, column - pad : column + width + pad]
     take = (in_run | edge) & (pos >= 0)
     energy = np.zeros(len(consumption))
     np.add.at(energy, pos[take], kw[take] * step / 60.0)
-    rise, cv = float(np.median(power[sessions])), _cv(power[sessions])
-    flat = _plateau_cv(excess, in_run, sessions)
+    rise, cv = float(np.median(excess[in_run])), _cv(power[sessions])
+    # the last step may be partial, or the charge tapering as the battery fills
+    flat = _plateau_cv(excess, in_run & (cols < end[:, None]), sessions)
     high_day = (np.nan_to_num(days.power - level[:, None], nan=-np.inf) >= rules.ev_min_kw).sum(1)
     elsewhere = np.clip(high_day - length, 0, None) / spd
     if np.median(elsewhere[sessions]) > rules.ev_max_high_elsewhere:
@@ -643,7 +661,7 @@ def detect_ev(
     ):
         return None
     total = float(energy.sum())
-    start_slot = int(np.median(start[sessions, 0])) + first - 1
+    start_slot = int(np.median(start[sessions, 0])) + first - pad
     return FlexibleLoad(
         kind="ev",
         origin="detected",
