@@ -91,7 +91,7 @@ class FlexibilityRules:
         2.4 kW); the margins allow a 30-min average whose first step is partly
         off and a baseline that moves.
     wh_min_hours, wh_max_hours : float
-        Duration of the block [h]: 1 to 4. A 200 L tank heats a day's draw of
+        Duration of the block [h]: 1 to 4, and 2 steps at least. A 200 L tank heats a day's draw of
         ~5-8 kWh (2,000-3,000 kWh/yr for a 200 L tank, same source; ~800 kWh per
         person and year, Selectra after ADEME) in 2-3.5 h at 2.4 kW.
     wh_start_tolerance_min : int
@@ -124,7 +124,8 @@ class FlexibilityRules:
         and 7.4 kW single-phase wall boxes; a 2.3 kW socket charge is not
         told apart from other loads: our assumption).
     ev_min_hours : float
-        Shortest plateau [h]: 1.5.
+        Shortest plateau [h]: 1.5, and 3 steps at least (on an hourly curve,
+        3 h), so that its flatness can be seen.
     ev_search : tuple of (str, str)
         When charging starts is looked for [local HH:MM]: 17:00 to 09:00 the
         next morning (home charging, evening and night).
@@ -466,7 +467,7 @@ def _block_on(
     # the level is the lowest step of the hour before: evening loads wind down
     pre = _row_min(power[:, column - pre_n : column])
     longest = int(rules.wh_max_hours * 60 // step)
-    shortest = max(1, math.ceil(rules.wh_min_hours * 60 / step))
+    shortest = max(2, math.ceil(rules.wh_min_hours * 60 / step))  # 2: one full step + tail
     excess = power[:, column : column + longest + 2] - pre[:, None]
     on = np.nan_to_num(excess, nan=-np.inf) >= rules.wh_min_rise_kw
     run = np.cumprod(on, axis=1).sum(axis=1)
@@ -625,7 +626,8 @@ def detect_ev(
     runs = _runs(high)
     length = runs.max(axis=1)
     end = runs.argmax(axis=1)
-    sessions = length >= max(1, math.ceil(rules.ev_min_hours * 60 / step))
+    # at least 3 steps, so that two full ones show the plateau's flatness
+    sessions = length >= max(3, math.ceil(rules.ev_min_hours * 60 / step))
     n_data = int(np.isfinite(level).sum())
     n_sessions = int(sessions.sum())
     needed = max(rules.ev_min_sessions, rules.ev_min_sessions_per_week * n_data / 7.0)

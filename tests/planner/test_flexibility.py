@@ -25,6 +25,7 @@ from planner.flexibility import (
 )
 from planner.flows import flows
 from quartier_solaire.i18n import has, t
+from solar.typical_year import typical_year_index
 from tests.conftest import assert_rel_close
 from tests.planner.test_estimate import TEMP
 
@@ -114,13 +115,40 @@ def test_a_block_on_too_few_nights_is_not_a_water_heater():
     assert detect_water_heater(curve, (("22:30", "06:30"),), looser) is not None
 
 
+def test_a_block_too_late_after_the_off_peak_start_is_not_the_water_heater():
+    index = _index(40)
+    late = _water_heater_kw(index, 23 * 60 + 30, np.full(40, 2.0))
+    curve = _kwh(index, _base_kw(index) + late)
+    assert detect_water_heater(curve, (("23:00", "07:00"),)) is not None  # 30 min: a step
+    assert detect_water_heater(curve, (("22:00", "06:00"),)) is None  # 90 min later
+
+
+@pytest.mark.parametrize("step", ["15min", "30min"])
+def test_a_whole_year_across_both_clock_changes(step):
+    index = typical_year_index(step)
+    minutes = int(step[:2])
+    minute = _minute(index.tz_convert(TZ))
+    kw = 0.3 + np.where((minute >= 60) & (minute < 60 + 150), 2.4, 0.0)  # 01:00-03:30
+    curve = _kwh(index, kw, minutes)
+    load = detect_water_heater(curve, (("01:00", "06:00"), ("12:00", "15:00")))
+    assert load is not None and load.start == "01:00"
+    # the spring-forward night has no 02:00-03:00: that night's block is shorter
+    assert_rel_close(load.annual_kwh, 6.0 * 365, 0.01, "annual energy")
+    assert load.days >= 364
+    shifted, window = shift_load(curve, load, _sun(index))
+    assert window[0] == "12:00"
+    assert_rel_close(shifted.sum(), curve.sum(), 1e-12, "energy kept")
+    per_day = np.bincount(_served_day(index) % 365, (shifted - curve).to_numpy(), minlength=365)
+    np.testing.assert_allclose(per_day, 0.0, atol=1e-9)
+
+
 @pytest.mark.parametrize("level", [0.0, 0.5, 3.0])
 def test_nothing_is_found_on_a_flat_curve(level):
     index = _index(30)
     assert detect_loads(_kwh(index, np.full(len(index), level))) == []
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     days=st.integers(14, 90),
@@ -171,6 +199,12 @@ def test_a_water_heater_and_a_car_are_told_apart():
     assert_rel_close(loads[0].daily_energy_kwh, 2.4 * 2.5, 0.05, "water heater")
     assert_rel_close(loads[1].power_kw, 3.7, 0.05, "car power")
     assert loads[1].days == 16
+
+
+def test_a_plateau_in_the_middle_of_the_day_is_not_home_charging():
+    index = _index(56)
+    oven_and_more = _ev_kw(index, weekdays=(0, 2, 4, 6), start_min=10 * 60, hours=3.0)
+    assert detect_ev(_kwh(index, _base_kw(index, evening_kw=0.0) + oven_and_more)) is None
 
 
 def test_one_long_charge_a_month_is_not_several_a_week():
@@ -297,6 +331,9 @@ def test_extra_self_consumption_is_never_negative_for_night_loads():
 
 def test_the_estimates_water_heater_and_car_are_the_modelled_loads():
     energy, meta = estimate_profile(Household(ev_km_per_year=12000), TEMP, step="30min")
+    components = meta["components"]
+    assert list(components) == ["baseline", "heating", "water_heater", "ev"]
+    np.testing.assert_allclose(components.sum(axis=1).to_numpy(), energy.to_numpy(), rtol=1e-12)
     loads = flexible_loads(energy, meta)
     assert [x.kind for x in loads] == ["water_heater", "ev"]
     assert all(x.origin == "modelled" and x.confidence == 1.0 for x in loads)
