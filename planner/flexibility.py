@@ -65,6 +65,7 @@ import pandas as pd
 from planner.economics import EconomicParams
 from planner.estimate import DEFAULT_OFFPEAK_WINDOWS
 from planner.flows import flows
+from quartier_solaire.i18n import DEFAULT_LANGUAGE, number
 from solar.typical_year import TIMEZONE
 
 LoadKind = Literal["water_heater", "ev"]
@@ -285,14 +286,18 @@ class Geste:
     delta_collective_self_consumption: float
     shift: pd.Series = field(repr=False)
 
-    def advice(self) -> tuple[str, dict[str, Any]]:
-        """Catalogue key and parameters of the sentence that gives this advice."""
+    def advice(self, lang: str = DEFAULT_LANGUAGE) -> tuple[str, dict[str, str]]:
+        """Catalogue key and parameters, written for ``lang``, of this advice.
+
+        ``key, params = geste.advice(lang)`` then ``t(key, lang, **params)``.
+        The "no_saving" sentence is chosen below 0.5 EUR/yr of savings.
+        """
         suffix = "saves" if self.savings_eur >= 0.5 else "no_saving"
         return f"gestes.advice.{self.kind}.{suffix}", {
-            "start": _hour_text(self.window[0]),
-            "end": _hour_text(self.window[1]),
-            "kwh": round(self.extra_autocons_kwh),
-            "eur": round(abs(self.savings_eur)),
+            "start": _clock_text(self.window[0], lang),
+            "end": _clock_text(self.window[1], lang),
+            "kwh": number(self.extra_autocons_kwh, lang),
+            "eur": number(abs(self.savings_eur), lang),
         }
 
 
@@ -394,9 +399,12 @@ def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _hour_text(clock: str) -> str:
-    h, m = _minutes(clock) // 60, _minutes(clock) % 60
-    return f"{h}:{m:02d}" if m else f"{h}"
+def _clock_text(clock: str, lang: str) -> str:
+    """``"12:30"`` as its readers write it: 12 h 30 / 12:30; 12 h / 12:00."""
+    h, m = divmod(_minutes(clock), 60)
+    if lang == "fr":
+        return f"{h} h {m:02d}" if m else f"{h} h"
+    return f"{h}:{m:02d}"
 
 
 def _noise_kw(days: _Days) -> float:

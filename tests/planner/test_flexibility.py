@@ -489,11 +489,19 @@ def test_every_advice_is_in_the_catalogue_in_both_languages():
     )
     curve = pd.Series(0.2 + heater, index=index)
     sun = pd.Series(np.where((hour >= 10) & (hour < 16), 1.0, 0.0), index=index)
-    key, params = geste(curve, load, sun, tariff=Tariff(option="base")).advice()
+    move = geste(curve, load, sun, tariff=Tariff(option="base"))
+    key, params = move.advice("fr")
     assert key == "gestes.advice.water_heater.saves"
     text = t(key, "fr", **params)
-    assert "entre 11 h et 13 h" in text and f"+{round(1.6 * 365)} kWh" in text
+    assert "entre 11 h et 13 h" in text and "+584 kWh" in text  # 1.6 kWh a day
+    assert f"~{round(584 * (0.1940 - SHARED_KWH_COST_EUR))} €" in text
+    key, params = move.advice("en")
     assert "between 11:00 and 13:00" in t(key, "en", **params)
+    later = dataclasses.replace(move, window=("12:30", "15:00"), extra_autocons_kwh=1234.4)
+    key, params = later.advice("fr")
+    assert "entre 12 h 30 et 15 h : +1\u202f234 kWh" in t(key, "fr", **params)
+    key, params = later.advice("en")
+    assert "between 12:30 and 15:00: +1,234 kWh" in t(key, "en", **params)
 
 
 def test_rules_and_tariffs_are_frozen_and_checked():
