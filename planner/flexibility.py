@@ -529,7 +529,10 @@ def detect_water_heater(
     The start shown by the most days wins; it is reported when it recurs on
     ``wh_min_share_of_nights`` of the nights and ``min_days`` days at least,
     rises ``min_snr`` times above the curve's noise and draws a steady power
-    (coefficient of variation at most ``max_rise_cv``).
+    (coefficient of variation at most ``max_rise_cv`` between days and
+    ``max_plateau_cv`` within a block). A night where the car starts with the
+    heater rises above ``wh_max_rise_kw`` and does not count: a car charged
+    every night at the same moment hides the heater.
 
     Parameters
     ----------
@@ -935,8 +938,11 @@ def geste(
     shift = (shifted - consumption).rename("shift_kwh")
     collective_kwh = delta_pp = math.nan
     if collective_production is not None and collective_consumption is not None:
-        p = collective_production.reindex(consumption.index).to_numpy(dtype=float)
-        total = collective_consumption.reindex(consumption.index).to_numpy(dtype=float)
+        for series in (collective_production, collective_consumption):
+            if not series.index.equals(consumption.index):
+                raise ValueError("the collective's curves must share the household's time grid")
+        p = collective_production.to_numpy(dtype=float)
+        total = collective_consumption.to_numpy(dtype=float)
         gain = _collective_autocons(p, total + shift.to_numpy()) - _collective_autocons(p, total)
         collective_kwh = gain * year
         delta_pp = 100.0 * gain / p.sum() if p.sum() > 0 else math.nan
@@ -1039,15 +1045,15 @@ def everyone(
     delta = np.zeros_like(c)
     column = {name: k for k, name in enumerate(consumption.columns)}
     for move in moves:
-        delta[:, column[move.participant]] += move.shift.reindex(consumption.index).to_numpy()
+        if not move.shift.index.equals(consumption.index):
+            raise ValueError("every move must be on the collective's time grid")
+        delta[:, column[move.participant]] += move.shift.to_numpy()
     p = production.to_numpy(dtype=float)
     year = _year_factor(consumption.index)
     before = _collective_autocons(p, c.sum(axis=1))
     after = _collective_autocons(p, (c + delta).sum(axis=1))
     individual = sum(
-        _collective_autocons(p, c.sum(axis=1) + m.shift.reindex(consumption.index).to_numpy())
-        - before
-        for m in moves
+        _collective_autocons(p, c.sum(axis=1) + m.shift.to_numpy()) - before for m in moves
     )
     savings = 0.0
     a_before, a_after = _dynamic_default(c, p), _dynamic_default(c + delta, p)

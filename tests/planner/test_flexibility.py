@@ -510,3 +510,27 @@ def test_rules_and_tariffs_are_frozen_and_checked():
     with pytest.raises(ValueError):
         Tariff(option="tempo")
     assert math.isclose(SHARED_KWH_COST_EUR, 0.12 + 0.0102 + 0.02998)
+
+
+def test_curves_on_another_grid_are_refused_not_misread():
+    consumption, index = _neighbourhood(n=2, days=14)
+    production = _sun(index)
+    name = consumption.columns[0]
+    load = detect_water_heater(consumption[name])
+    coarse = production.resample("1h").sum()
+    with pytest.raises(ValueError):
+        geste(consumption[name], load, coarse)
+    with pytest.raises(ValueError):
+        geste(
+            consumption[name],
+            load,
+            production,
+            collective_production=coarse,
+            collective_consumption=consumption.sum(axis=1).resample("1h").sum(),
+        )
+    move = geste(consumption[name], load, production / 2, participant=name)
+    hourly = consumption.resample("1h").sum()
+    with pytest.raises(ValueError):
+        everyone(hourly, hourly.sum(axis=1) * 0 + 1.0, [move])
+    with pytest.raises(ValueError):
+        detect_loads(consumption[name].tz_localize(None))
