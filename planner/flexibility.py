@@ -995,6 +995,61 @@ def gestes(
     ]
 
 
+def collective_gestes(
+    consumption: pd.DataFrame,
+    production: pd.Series,
+    *,
+    shares: Mapping[str, float] | None = None,
+    metas: Mapping[str, Mapping[str, Any]] | None = None,
+    offpeak_windows: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    tariffs: Tariff | Mapping[str, Tariff] | None = None,
+    rules: FlexibilityRules | None = None,
+) -> list[Geste]:
+    """Every household's gestes in a collective, each valued alone.
+
+    Parameters
+    ----------
+    consumption : pandas.DataFrame
+        Energy per step [kWh], time x participant.
+    production : pandas.Series
+        Collective production [kWh per step], same index.
+    shares : mapping of participant to float, optional
+        Each household's share of the production [-] (a static key). By
+        default its share of the collective's consumption over the curve (our
+        assumption: what a dynamic key gives it on average).
+    metas : mapping of participant to dict, optional
+        ``estimate_profile``'s meta for households with an estimated profile.
+    offpeak_windows : mapping of participant to windows, optional
+        Known off-peak windows of households with a measured curve.
+    tariffs : Tariff or mapping of participant to Tariff, optional
+    rules : FlexibilityRules, optional
+
+    Returns
+    -------
+    list of Geste
+        With the collective figures filled in; pass them to :func:`everyone`.
+    """
+    total = consumption.sum(axis=1)
+    if shares is None:
+        grand = float(total.sum())
+        shares = {n: float(consumption[n].sum()) / grand if grand > 0 else 0.0 for n in consumption}
+    out: list[Geste] = []
+    for name in consumption.columns:
+        tariff = tariffs.get(name) if isinstance(tariffs, Mapping) else tariffs
+        out += gestes(
+            consumption[name],
+            production * shares.get(name, 0.0),
+            meta=(metas or {}).get(name),
+            offpeak_windows=(offpeak_windows or {}).get(name),
+            tariff=tariff,
+            rules=rules,
+            collective_production=production,
+            collective_consumption=total,
+            participant=str(name),
+        )
+    return out
+
+
 def _dynamic_default(consumption: np.ndarray, production: np.ndarray) -> np.ndarray:
     """AUTOCONS per step and participant under the dynamic default key [kWh]."""
     total = consumption.sum(axis=1)

@@ -13,6 +13,7 @@ from planner.flexibility import (
     FlexibilityRules,
     FlexibleLoad,
     Tariff,
+    collective_gestes,
     detect_ev,
     detect_loads,
     detect_water_heater,
@@ -534,3 +535,21 @@ def test_curves_on_another_grid_are_refused_not_misread():
         everyone(hourly, hourly.sum(axis=1) * 0 + 1.0, [move])
     with pytest.raises(ValueError):
         detect_loads(consumption[name].tz_localize(None))
+
+
+def test_a_collectives_gestes_in_one_call_measured_and_estimated():
+    energy, meta = estimate_profile(Household(ev_km_per_year=8000), TEMP, step="30min")
+    index = energy.index
+    measured = _kwh(index, _base_kw(index) + _water_heater_kw(index, 22 * 60, np.full(365, 2.5)))
+    consumption = pd.DataFrame({"estimated": energy, "measured": measured})
+    production = _sun(index, 1.5)
+    moves = collective_gestes(consumption, production, metas={"estimated": meta})
+    assert [(m.participant, m.kind, m.origin) for m in moves] == [
+        ("estimated", "water_heater", "modelled"),
+        ("estimated", "ev", "modelled"),
+        ("measured", "water_heater", "detected"),
+    ]
+    assert all(m.extra_autocons_kwh > 0 and m.collective_extra_autocons_kwh > 0 for m in moves)
+    joint = everyone(consumption, production, moves)
+    assert joint.households == 2
+    assert 0 < joint.extra_autocons_kwh <= joint.sum_of_individual_kwh + 1e-9
