@@ -14,11 +14,11 @@ Finding them
   apart from the specific uses (BDEW H25 shape), so none is proposed.
 - For a **measured** curve, they are detected (:func:`detect_water_heater`,
   :func:`detect_ev`) with the rules of :class:`FlexibilityRules`, every
-  threshold documented there. The water heater is the block of 1.5-3 kW that
-  starts within minutes of the night off-peak start, lasts 1-4 h and recurs
-  most nights; the car is a plateau of 3 kW or more lasting 1.5 h or more, in
-  the evening or at night, several times a week, found once the water heater
-  is taken out.
+  threshold documented there. The water heater is a step of 1.2-3.5 kW
+  (elements are rated 2-3 kW) that starts within minutes of the night
+  off-peak start, lasts 1-4 h and recurs most nights; the car is a plateau
+  of 3 kW or more lasting 1.5 h or more, in the evening or at night, several
+  times a week, found once the water heater is taken out.
 
 Moving them
 -----------
@@ -44,8 +44,11 @@ the midday window displaces off-peak kWh (0.1579 EUR/kWh) and not Base ones
 (0.1940): with the default cost of a shared kWh (0.16 EUR/kWh all included,
 :class:`planner.economics.EconomicParams`), moving it saves a household on the
 HP/HC option almost nothing, while a household on Base saves ~0.03 EUR per
-kWh moved. The collective gains either way (more production sold inside the
-operation instead of exported). The figures say so rather than hide it.
+extra self-consumed kWh. Without a midday off-peak window (the old scheme),
+what the sun does not cover is bought at the peak price, and moving costs
+money. The collective gains either way (more production sold inside the
+operation instead of exported). The figures say so rather than hide it
+(``test_the_new_off_peak_scheme_changes_what_the_move_is_worth``).
 
 :func:`everyone` applies every household's moves together: the surplus one
 household's move uses is no longer there for the next, so the joint gain is

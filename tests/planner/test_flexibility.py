@@ -553,3 +553,22 @@ def test_a_collectives_gestes_in_one_call_measured_and_estimated():
     joint = everyone(consumption, production, moves)
     assert joint.households == 2
     assert 0 < joint.extra_autocons_kwh <= joint.sum_of_individual_kwh + 1e-9
+
+
+def test_the_new_off_peak_scheme_changes_what_the_move_is_worth():
+    energy, meta = estimate_profile(Household(), TEMP, step="30min")
+    (water,) = flexible_loads(energy, meta)
+    share = _sun(energy.index, 1.0)
+    new = geste(energy, water, share)  # 01:00-06:00 + 12:00-15:00, the estimate's own
+    old = geste(energy, water, share, tariff=Tariff(offpeak_windows=(("01:00", "06:00"),)))
+    base = geste(energy, water, share, tariff=Tariff(option="base"))
+    assert new.extra_autocons_kwh == pytest.approx(base.extra_autocons_kwh)
+    # night off-peak to midday off-peak: only the sun's part changes price, but on
+    # days of large draws the heater runs past 15:00, into peak hours
+    at_most = new.extra_autocons_kwh * (0.1579 - SHARED_KWH_COST_EUR)
+    assert at_most - 0.1 * abs(at_most) < new.savings_eur <= at_most
+    assert_rel_close(
+        base.savings_eur, base.extra_autocons_kwh * (0.1940 - SHARED_KWH_COST_EUR), 1e-9
+    )
+    # without a midday off-peak window, what the sun misses is bought at the peak
+    assert old.savings_eur < new.savings_eur < 0 < base.savings_eur
