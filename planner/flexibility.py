@@ -600,19 +600,81 @@ def _low_level(power: np.ndarray) -> np.ndarray:
     return np.where(count > 0, level, np.nan)
 
 
+@dataclass(frozen=True)
+class _Sessions:
+    """Each day's longest high run in the search range (columns of ``power``)."""
+
+    power: np.ndarray  # [kW], days x search range, ``pad`` steps either side
+    pos: np.ndarray  # position of each column in the curve, -1 where none
+    level: np.ndarray  # each day's lower quartile [kW]
+    start: np.ndarray  # first column of the run, days x 1
+    end: np.ndarray  # last column of the run
+    length: np.ndarray  # [steps]
+    sessions: np.ndarray  # the days whose run is a session
+    first_slot: int  # slot of the day of column 0
+
+
+_PAD = 2  # steps either side of a session: its partial edges, then its own level
+
+
+def _ev_sessions(days: _Days, rules: FlexibilityRules) -> _Sessions:
+    step, spd = days.step_min, days.spd
+    first, last = (_minutes(t) // step for t in rules.ev_search)
+    cols = slice(spd + first - _PAD, spd + first + ((last - first) % spd or spd) + _PAD)
+    level = _low_level(days.power)
+    power = days.triple(days.power, np.nan)[:, cols]
+    high = np.nan_to_num(power - level[:, None], nan=-np.inf) >= rules.ev_min_kw
+    high[:, :_PAD] = high[:, -_PAD:] = False
+    runs = _runs(high)
+    length, end = runs.max(axis=1), runs.argmax(axis=1)
+    # at least 3 steps, so that two full ones show the plateau's flatness
+    sessions = length >= max(3, math.ceil(rules.ev_min_hours * 60 / step))
+    pos = days.triple(days.pos, -1)[:, cols]
+    start = (end - length + 1)[:, None]
+    return _Sessions(power, pos, level, start, end, length, sessions, first - _PAD)
+
+
+def _session_energy(
+    s: _Sessions, rules: FlexibilityRules, step: int, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Measure the sessions.
+
+    Returns the excess over each session's own level [kW], the run mask, each
+    day's session power [kW] and the sessions' energy per step of the curve [kWh].
+    """
+    cols = np.arange(s.power.shape[1])[None, :]
+    end = s.end[:, None]
+    in_run = (cols >= s.start) & (cols <= end) & s.sessions[:, None]
+    # The session's own level: the lowest of the two steps either side of it.
+    around = ((cols >= s.start - _PAD) & (cols < s.start)) | ((cols > end) & (cols <= end + _PAD))
+    local = _row_min(np.where(around, s.power, np.nan))
+    excess = s.power - np.where(np.isfinite(local), local, s.level)[:, None]
+    power = np.where(in_run, excess, 0.0).sum(axis=1) / np.maximum(s.length, 1)
+    edge = ((cols == s.start - 1) | (cols == end + 1)) & s.sessions[:, None]
+    edge &= np.nan_to_num(excess) >= rules.ev_min_kw / 4  # a partial step, not noise
+    kw = np.where(in_run | edge, np.minimum(np.nan_to_num(excess), power[:, None]), 0.0)
+    take = (in_run | edge) & (s.pos >= 0)
+    energy = np.zeros(n)
+    np.add.at(energy, s.pos[take], kw[take] * step / 60.0)
+    return excess, in_run, power, energy
+
+
 def detect_ev(
     consumption: pd.Series,
     rules: FlexibilityRules | None = None,
 ) -> FlexibleLoad | None:
     """Find electric-car charging: a long plateau of ``ev_min_kw`` or more.
 
-    Every day at once: the day's level is its lower quartile of power; in the
-    ``ev_search`` range (evening to next morning) the longest run of steps at
-    ``ev_min_kw`` or more above that level is the day's session when it lasts
-    ``ev_min_hours``. Reported with ``ev_min_sessions`` sessions and
-    ``ev_min_sessions_per_week`` a week at least, a median power ``min_snr``
-    times above the noise and a steady power (``max_rise_cv``). Take the water
-    heater out first (:func:`detect_loads` does), or a 3 kW element could pass.
+    Every day at once: in the ``ev_search`` range (evening to next morning)
+    the longest run of steps at ``ev_min_kw`` or more above the day's lower
+    quartile of power is the day's session when it lasts ``ev_min_hours``
+    (3 steps at least). Its power is measured over its own level, the lowest
+    of the two steps either side. Reported with ``ev_min_sessions`` sessions
+    and ``ev_min_sessions_per_week`` a week at least, a median power
+    ``min_snr`` times above the noise, a steady power (``max_rise_cv`` between
+    sessions, ``max_plateau_cv`` within one) and a day that is not as high
+    elsewhere (``ev_max_high_elsewhere``). Take the water heater out first
+    (:func:`detect_loads` does), or a 3 kW element could pass.
 
     Parameters
     ----------
@@ -623,67 +685,37 @@ def detect_ev(
     Returns
     -------
     FlexibleLoad or None
-        The sessions (energy per step = the excess over the day's level, the
-        partial steps either side included), or None.
+        The sessions (energy per step = the excess over the session's level,
+        the partial steps either side included), or None.
     """
     rules = rules or FlexibilityRules()
     days = _days(consumption)
-    step, spd = days.step_min, days.spd
-    first, last = (_minutes(t) // step for t in rules.ev_search)
-    column = spd + first
-    width = (last - first) % spd or spd
-    level = _low_level(days.power)
-    pad = 2  # steps either side: the session's partial edges, then its own level
-    power_kw = days.triple(days.power, np.nan)[:, column - pad : column + width + pad]
-    high = np.nan_to_num(power_kw - level[:, None], nan=-np.inf) >= rules.ev_min_kw
-    high[:, :pad] = high[:, -pad:] = False
-    runs = _runs(high)
-    length = runs.max(axis=1)
-    end = runs.argmax(axis=1)
-    # at least 3 steps, so that two full ones show the plateau's flatness
-    sessions = length >= max(3, math.ceil(rules.ev_min_hours * 60 / step))
-    n_data = int(np.isfinite(level).sum())
-    n_sessions = int(sessions.sum())
+    s = _ev_sessions(days, rules)
+    n_data, n_sessions = int(np.isfinite(s.level).sum()), int(s.sessions.sum())
     needed = max(rules.ev_min_sessions, rules.ev_min_sessions_per_week * n_data / 7.0)
     if n_sessions == 0 or n_sessions < needed:
         return None
-    cols = np.arange(power_kw.shape[1])[None, :]
-    start = (end - length + 1)[:, None]
-    in_run = (cols >= start) & (cols <= end[:, None]) & sessions[:, None]
-    # The session's own level: the lowest of the two steps either side of it.
-    around = ((cols >= start - pad) & (cols < start)) | (
-        (cols > end[:, None]) & (cols <= end[:, None] + pad)
-    )
-    local = _row_min(np.where(around, power_kw, np.nan))
-    excess = power_kw - np.where(np.isfinite(local), local, level)[:, None]
-    power = np.where(in_run, excess, 0.0).sum(axis=1) / np.maximum(length, 1)
-    edge = ((cols == start - 1) | (cols == end[:, None] + 1)) & sessions[:, None]
-    edge &= np.nan_to_num(excess) >= rules.ev_min_kw / 4  # a partial step, not noise
-    kw = np.where(in_run | edge, np.minimum(np.nan_to_num(excess), power[:, None]), 0.0)
-    pos = days.triple(days.pos, -1)[:, column - pad : column + width + pad]
-    take = (in_run | edge) & (pos >= 0)
-    energy = np.zeros(len(consumption))
-    np.add.at(energy, pos[take], kw[take] * step / 60.0)
-    rise, cv = float(np.median(excess[in_run])), _cv(power[sessions])
+    excess, in_run, power, energy = _session_energy(s, rules, days.step_min, len(consumption))
+    rise, cv = float(np.median(excess[in_run])), _cv(power[s.sessions])
     # the last step may be partial, or the charge tapering as the battery fills
-    flat = _plateau_cv(excess, in_run & (cols < end[:, None]), sessions)
-    high_day = (np.nan_to_num(days.power - level[:, None], nan=-np.inf) >= rules.ev_min_kw).sum(1)
-    elsewhere = np.clip(high_day - length, 0, None) / spd
-    if np.median(elsewhere[sessions]) > rules.ev_max_high_elsewhere:
-        return None
+    cols = np.arange(excess.shape[1])[None, :]
+    flat = _plateau_cv(excess, in_run & (cols < s.end[:, None]), s.sessions)
+    above = np.nan_to_num(days.power - s.level[:, None], nan=-np.inf) >= rules.ev_min_kw
+    elsewhere = np.clip(above.sum(axis=1) - s.length, 0, None) / days.spd
     if (
-        rise < rules.min_snr * _noise_kw(days)
+        np.median(elsewhere[s.sessions]) > rules.ev_max_high_elsewhere
+        or rise < rules.min_snr * _noise_kw(days)
         or max(cv - rules.max_rise_cv, flat - rules.max_plateau_cv) > 0
     ):
         return None
     total = float(energy.sum())
-    start_slot = int(np.median(start[sessions, 0])) + first - pad
+    start_slot = int(np.median(s.start[s.sessions, 0])) + s.first_slot
     return FlexibleLoad(
         kind="ev",
         origin="detected",
         daily_energy_kwh=total / n_sessions,
         power_kw=rise,
-        start=_clock(start_slot * step),
+        start=_clock(start_slot * days.step_min),
         days=n_sessions,
         annual_kwh=total * 365.0 / max(n_data, 1),
         confidence=float(min(1.0, n_sessions * 7.0 / n_data / 3.0) * max(0.0, 1.0 - cv)),
