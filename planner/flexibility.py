@@ -516,6 +516,33 @@ def _block_energy(
     return out, power[shows]
 
 
+def _midday_top_up(
+    days: _Days,
+    offpeak_windows: Iterable[tuple[str, str]] | None,
+    rules: FlexibilityRules,
+    rise: float,
+    n: int,
+) -> np.ndarray:
+    """The heater's run at the start of a midday off-peak window, on any day [kWh per step].
+
+    Under the new scheme the contact also closes at midday and the tank tops
+    up; that run belongs to the same load, or a move would stack on it. Taken
+    when the power is the night block's within ``max_rise_cv``, even if short.
+    """
+    out = np.zeros(n)
+    low, high = (_minutes(t) for t in rules.solar_window)
+    for start, _ in offpeak_windows or ():
+        if not low <= _minutes(start) < high:
+            continue
+        column = days.spd + _minutes(start) // days.step_min
+        excess, run, _, has_data = _block_on(days, column, rules)
+        in_run = np.arange(excess.shape[1])[None, :] < run[:, None]
+        power = np.where(in_run, excess, 0.0).sum(axis=1) / np.maximum(run, 1)
+        shows = has_data & (run >= 1) & (np.abs(power / rise - 1) <= rules.max_rise_cv)
+        out += _block_energy(days, column, excess, run, shows, n, rules.wh_min_rise_kw / 4)[0]
+    return out
+
+
 def detect_water_heater(
     consumption: pd.Series,
     offpeak_windows: Iterable[tuple[str, str]] | None = None,
@@ -549,7 +576,8 @@ def detect_water_heater(
     -------
     FlexibleLoad or None
         The block (energy per step = the excess over the level before it,
-        the partial step after it included), or None when there is none.
+        the partial step after it included), with its midday top-up when a
+        window given starts inside ``solar_window``; None when there is none.
     """
     rules = rules or FlexibilityRules()
     days = _days(consumption)
@@ -577,6 +605,7 @@ def detect_water_heater(
         or max(cv - rules.max_rise_cv, flat - rules.max_plateau_cv) > 0
     ):
         return None
+    energy += _midday_top_up(days, offpeak_windows, rules, rise, len(consumption))
     total = float(energy.sum())
     return FlexibleLoad(
         kind="water_heater",

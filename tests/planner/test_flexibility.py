@@ -572,3 +572,21 @@ def test_the_new_off_peak_scheme_changes_what_the_move_is_worth():
     )
     # without a midday off-peak window, what the sun misses is bought at the peak
     assert old.savings_eur < new.savings_eur < 0 < base.savings_eur
+
+
+def test_the_midday_top_up_of_the_new_scheme_belongs_to_the_heater():
+    index = _index(40)
+    night = _water_heater_kw(index, 60, np.full(40, 2.0))  # 01:00-03:00
+    noon = _water_heater_kw(index, 12 * 60, np.full(40, 0.5))  # 12:00-12:30 top-up
+    curve = _kwh(index, _base_kw(index, 4, 0.0) + night + noon)
+    windows = (("01:00", "06:00"), ("12:00", "15:00"))
+    load = detect_water_heater(curve, windows)
+    assert load.start == "01:00"
+    assert_rel_close(load.daily_energy_kwh, 2.4 * 2.5, 0.03, "night and noon")
+    assert (load.energy[noon > 0] > 0).all()
+    night_only = detect_water_heater(curve, windows[:1])
+    assert_rel_close(night_only.daily_energy_kwh, 2.4 * 2.0, 0.03, "night only")
+    # moved whole, the heater never draws twice its power at noon
+    shifted, window = shift_load(curve, load, _sun(index))
+    assert window[0] == "12:00"
+    assert (shifted.to_numpy() * 2 - _base_kw(index, 4, 0.0)).max() < 2.4 * 1.05
