@@ -392,6 +392,18 @@ def _days(energy: pd.Series) -> _Days:
     return _Days(step, power, pos, spd)
 
 
+def _served_day(index: pd.DatetimeIndex) -> np.ndarray:
+    """The day each step's load serves, counted from the curve's first local date.
+
+    The local date four hours later: a block starting at 22:00 serves the next
+    day; one at 01:00, 12:00 or 18:00 the same day.
+    """
+    local = index.tz_convert(TIMEZONE)
+    first = local[0].normalize().tz_localize(None)
+    served = (local + pd.Timedelta(hours=4)).normalize().tz_localize(None)
+    return np.asarray((served - first).days)
+
+
 def _minutes(text: str) -> int:
     hours, minutes = str(text).split(":")
     return (int(hours) * 60 + int(minutes)) % 1440
@@ -607,6 +619,7 @@ def detect_water_heater(
         return None
     energy += _midday_top_up(days, offpeak_windows, rules, rise, len(consumption))
     total = float(energy.sum())
+    n_days = int((np.bincount(_served_day(consumption.index), energy) > 0).sum())
     return FlexibleLoad(
         kind="water_heater",
         origin="detected",
@@ -900,10 +913,7 @@ def shift_load(
     length = math.ceil(load.daily_energy_kwh / cap - 1e-9) if cap > 0 else 1
     target = _best_start(production, days, window, length)
     block = load.energy.reindex(consumption.index).fillna(0.0).to_numpy(dtype=float)
-    local = _local_index(consumption)
-    dates = local.normalize().tz_localize(None)
-    served = (local + pd.Timedelta(hours=4)).normalize().tz_localize(None)
-    owner = np.asarray((served - dates[0]).days) % len(days.power)
+    owner = _served_day(consumption.index) % len(days.power)
     daily = np.bincount(owner, block, minlength=len(days.power))
     slots = np.arange(spd)[None, :]
     free = (slots >= target) & (days.pos >= 0)

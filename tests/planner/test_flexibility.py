@@ -583,6 +583,13 @@ def test_the_midday_top_up_of_the_new_scheme_belongs_to_the_heater():
     load = detect_water_heater(curve, windows)
     assert load.start == "01:00"
     assert_rel_close(load.daily_energy_kwh, 2.4 * 2.5, 0.03, "night and noon")
+    # on nights without a block, the top-up alone is that day's energy
+    skip = (np.arange(40) % 4 == 0) & (np.arange(40) > 0)
+    sparse = _water_heater_kw(index, 60, np.full(40, 2.0), nights=~skip)
+    some = detect_water_heater(_kwh(index, _base_kw(index, 4, 0.0) + sparse + noon), windows)
+    assert some.days == 40
+    expected = (2.4 * 2.0 * (~skip).sum() + 2.4 * 0.5 * 40) / 40
+    assert_rel_close(some.daily_energy_kwh, expected, 0.03, "per day served")
     assert (load.energy[noon > 0] > 0).all()
     night_only = detect_water_heater(curve, windows[:1])
     assert_rel_close(night_only.daily_energy_kwh, 2.4 * 2.0, 0.03, "night only")
