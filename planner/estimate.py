@@ -790,7 +790,9 @@ def estimate_profile(
         ``is_estimate`` (True), ``source`` ("estimate"), ``step_min``,
         ``seed``, ``annual_kwh`` [kWh/yr], ``annual_kwh_derived`` (bool),
         ``components_kwh`` (annual kWh of baseline, heating, water_heater,
-        ev), ``household`` (the inputs), ``assumptions`` (``{name: {value,
+        ev), ``components`` (the same four as a DataFrame of [kWh] per
+        interval on the energy's index, for :mod:`planner.flexibility`),
+        ``household`` (the inputs), ``assumptions`` (``{name: {value,
         unit, source}}`` for every figure used), ``method`` and ``problems``
         (list of :class:`~quartier_solaire.errors.Problem`).
 
@@ -827,6 +829,7 @@ def estimate_profile(
         "annual_kwh": float(energy.sum()),
         "annual_kwh_derived": household.annual_kwh is None,
         "components_kwh": {k: float(v.sum()) for k, v in components.items()},
+        "components": pd.DataFrame(components, index=grid.index),
         "household": asdict(household),
         "assumptions": _assumption_table(a, used),
         "method": "BDEW H25 baseline + degree-day heating + off-peak water heater + EV "
