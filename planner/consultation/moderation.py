@@ -58,11 +58,15 @@ def report_comment(
         if row.moderation == "removed":
             raise _comment_not_found()
         target = "opinion_id" if model is Opinion else "ballot_id"
-        added = session.execute(
-            _db.upsert(session, CommentReport)
-            .values(id=new_id(), reporter_id=account_id, **{target: comment_id})
-            .on_conflict_do_nothing()
-        ).rowcount
+        added = (
+            session.execute(
+                _db.upsert(session, CommentReport)
+                .values(id=new_id(), reporter_id=account_id, **{target: comment_id})
+                .on_conflict_do_nothing()
+                .returning(CommentReport.id)
+            ).first()
+            is not None
+        )
         if added:
             # Counted in the database, so concurrent reports are all counted.
             session.execute(
