@@ -27,7 +27,7 @@ from planner.consultation.results import (
     small_count,
 )
 from planner.consultation.safety import csv_safe, escape_for_html
-from planner.consultation.secrecy import ballot_key, voter_token
+from planner.consultation.secrecy import ballot_key, seal_ballots, voter_token
 from planner.consultation.service import (
     create_consultation,
     get_consultation,
@@ -60,6 +60,7 @@ __all__ = [
     "my_opinion",
     "report_comment",
     "results",
+    "seal_ballots",
     "seed_demo_consultation",
     "small_count",
     "submit_opinion",

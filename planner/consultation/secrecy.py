@@ -23,10 +23,15 @@ Threat model, honestly:
   server) CAN link: they recompute the token of every registered account. The
   secret ballot protects against leaks and against the organiser reading the
   tables, not against the server's operator;
-- physical metadata is not columns: PostgreSQL's system columns (``xmin``,
-  ``ctid``) and either database's write-ahead log keep an order of writes for
-  a while, which, with few voters and the register's order, may narrow who
-  cast a ballot. Vacuuming after closing reduces, but does not guarantee, this;
+- the order of writes is not a column but can be read: on PostgreSQL every
+  row's system columns (``xmin``: the transaction that wrote it; ``ctid``: its
+  place) are readable by anyone who may read the table, and with few voters
+  the n-th ballot written and the n-th person registered could be paired while
+  the consultation is open. :func:`seal_ballots`, once it has closed, rewrites
+  both in one transaction and reorders them by key, which erases that order
+  from the tables; the write-ahead log and backups taken before keep it, so
+  they deserve the protection of the key. SQLite tables here have no rowid and
+  are stored in key order;
 - a comment may itself identify its author: that is the author's choice.
 """
 
@@ -34,10 +39,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 
-from planner.store import Store, StoreError
+from sqlalchemy import select, text, update
 
-__all__ = ["ballot_key", "voter_token"]
+from planner.consultation import _db
+from planner.store import Store, StoreError, write
+from planner.store.consultation_models import Ballot, Consultation, Participant, Site
+from planner.store.models import utcnow
+
+__all__ = ["ballot_key", "seal_ballots", "voter_token"]
 
 
 def ballot_key(store: Store, consultation_id: str) -> bytes:
@@ -62,3 +73,49 @@ def voter_token(key: bytes, account_id: str, site_id: str) -> str:
     """Return the voter token of an account on a site under a consultation's ballot key [hex]."""
     message = account_id.encode() + b"\x00" + site_id.encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def seal_ballots(
+    store: Store, account_id: str, consultation_id: str, *, now: datetime | None = None
+) -> None:
+    """Erase the order in which ballots and register entries were written, once closed.
+
+    On PostgreSQL every row keeps the transaction that wrote it (``xmin``) and
+    its physical place (``ctid``), both readable by anyone who may read the
+    table: with few voters, the n-th ballot written and the n-th person
+    registered could be paired. Sealing rewrites every ballot and register entry
+    of the consultation in one transaction (one ``xmin`` for all), then
+    reorders both tables by key (``CLUSTER``): by random id for ballots, by
+    account for the register. On SQLite the tables have no rowid and are
+    already stored in key order: nothing to do. The write-ahead log and old
+    backups are outside its reach (see the threat model above).
+
+    Raises
+    ------
+    StoreError
+        ``store_not_allowed`` (not the organisation running it),
+        ``consult_not_found``, ``consult_still_open``.
+    """
+    now = now or utcnow()
+    with write(store) as session:
+        consultation = session.get(Consultation, consultation_id)
+        if consultation is None:
+            raise _db.not_found()
+        _db.organiser_of(session, account_id, consultation)
+        if now < consultation.closes_at:
+            raise StoreError(
+                "consult_still_open", "Ballots can be sealed only once the consultation has closed."
+            )
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        sites = select(Site.id).where(Site.consultation_id == consultation_id)
+        session.execute(
+            update(Ballot).where(Ballot.site_id.in_(sites)).values(stance=Ballot.stance)
+        )
+        session.execute(
+            update(Participant)
+            .where(Participant.consultation_id == consultation_id)
+            .values(account_id=Participant.account_id)
+        )
+        session.execute(text("CLUSTER ballots USING pk_ballots"))
+        session.execute(text("CLUSTER participants USING pk_participants"))

@@ -303,6 +303,9 @@ def _throttle(
     now: datetime,
     config: ConsultationConfig,
 ) -> None:
+    # A sliding window counted in the database, so every process shares it. On
+    # PostgreSQL, requests arriving at the same instant may all take the last
+    # slot: it slows abuse down, it is not an exact quota.
     limits = {_throttle_key("account", account_id): config.per_account}
     if session_key:
         limits[_throttle_key("session", session_key)] = config.per_session

@@ -10,10 +10,11 @@ from planner.consultation import (
     ballot_key,
     my_opinion,
     results,
+    seal_ballots,
     submit_opinion,
     voter_token,
 )
-from planner.store import new_key, read
+from planner.store import StoreError, new_key, read
 from planner.store.consultation_models import Ballot, Participant
 from planner.store.crypto import parse_key
 from tests.planner.consultation.conftest import open_consultation, residents
@@ -141,3 +142,31 @@ def test_results_of_a_secret_ballot_count_ballots(secret_vote, store):
     # 4 ballots: every count is below 10, so "not enough", never 0.
     assert tally.opinions is None and set(tally.counts.values()) == {None}
     assert sorted(c.text for c in tally.comments) == ["c0", "c1", "c2", "c3"]
+
+
+def test_sealing_erases_the_order_of_writes_once_closed(store, organisers):
+    consultation = open_consultation(store, organisers["coop"], sites=2, secret=True)
+    voters = residents(store, 6)
+    for voter in voters:
+        for site in consultation.sites:
+            submit_opinion(store, voter.id, site.id, "support")
+    coop = organisers["coop"].id
+    with pytest.raises(StoreError) as error:
+        seal_ballots(store, coop, consultation.id)
+    assert error.value.code == "consult_still_open"
+    with pytest.raises(StoreError) as error:
+        seal_ballots(store, organisers["rival"].id, consultation.id, now=consultation.closes_at)
+    assert error.value.code == "store_not_allowed"
+    before = results(store, consultation.id, now=consultation.closes_at)
+    seal_ballots(store, coop, consultation.id, now=consultation.closes_at)
+    assert results(store, consultation.id, now=consultation.closes_at) == before
+    if store.embedded:
+        return
+    with store.engine.connect() as connection:
+        for table, key in (("ballots", "id"), ("participants", "account_id")):
+            rows = connection.execute(
+                text(f"SELECT xmin::text, {key} FROM {table} ORDER BY ctid")
+            ).all()
+            # One transaction wrote them all, and they lie in key order, not in voting order.
+            assert len({xmin for xmin, _ in rows}) == 1, table
+            assert [k for _, k in rows] == sorted(k for _, k in rows), table
