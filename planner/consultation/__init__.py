@@ -27,7 +27,7 @@ from planner.consultation.results import (
     small_count,
 )
 from planner.consultation.safety import csv_safe, escape_for_html
-from planner.consultation.secrecy import ballot_key, seal_ballots, voter_token
+from planner.consultation.secrecy import ballot_key, seal_ballots, voter_token, withdraw_ballots
 from planner.consultation.service import (
     create_consultation,
     get_consultation,
@@ -65,4 +65,5 @@ __all__ = [
     "small_count",
     "submit_opinion",
     "voter_token",
+    "withdraw_ballots",
 ]

@@ -41,14 +41,14 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 
 from planner.consultation import _db
 from planner.store import Store, StoreError, write
 from planner.store.consultation_models import Ballot, Consultation, Participant, Site
 from planner.store.models import utcnow
 
-__all__ = ["ballot_key", "seal_ballots", "voter_token"]
+__all__ = ["ballot_key", "seal_ballots", "voter_token", "withdraw_ballots"]
 
 
 def ballot_key(store: Store, consultation_id: str) -> bytes:
@@ -119,3 +119,46 @@ def seal_ballots(
         )
         session.execute(text("CLUSTER ballots USING pk_ballots"))
         session.execute(text("CLUSTER participants USING pk_participants"))
+
+
+def withdraw_ballots(store: Store, account_id: str, *, now: datetime | None = None) -> int:
+    """Delete an account's secret ballots in consultations still open; return how many.
+
+    Call it before deleting the account: an open opinion goes with its account
+    (the database cascades), and a secret ballot of a consultation still open
+    should too, but only the account's tokens can find it. Ballots of closed
+    consultations stay in the published results; once the account and its
+    register entries are deleted, nothing left in the database or the key
+    names its voter.
+
+    Raises
+    ------
+    StoreError
+        ``store_no_key`` when there is a ballot to find and no data key.
+    """
+    now = now or utcnow()
+    with write(store) as session:
+        open_ones = session.scalars(
+            select(Consultation)
+            .join(Participant, Participant.consultation_id == Consultation.id)
+            .where(Participant.account_id == account_id, Consultation.closes_at > now)
+        ).all()
+        deleted = 0
+        for consultation in open_ones:
+            key = ballot_key(store, consultation.id)
+            sites = session.scalars(select(Site.id).where(Site.consultation_id == consultation.id))
+            for site_id in sites.all():
+                token = voter_token(key, account_id, site_id)
+                gone = session.execute(
+                    delete(Ballot)
+                    .where(Ballot.voter_token == token, Ballot.site_id == site_id)
+                    .returning(Ballot.id)
+                ).all()
+                deleted += len(gone)
+            session.execute(
+                delete(Participant).where(
+                    Participant.consultation_id == consultation.id,
+                    Participant.account_id == account_id,
+                )
+            )
+    return deleted

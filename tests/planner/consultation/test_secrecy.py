@@ -13,6 +13,7 @@ from planner.consultation import (
     seal_ballots,
     submit_opinion,
     voter_token,
+    withdraw_ballots,
 )
 from planner.store import StoreError, new_key, read
 from planner.store.consultation_models import Ballot, Participant
@@ -170,3 +171,28 @@ def test_sealing_erases_the_order_of_writes_once_closed(store, organisers):
             # One transaction wrote them all, and they lie in key order, not in voting order.
             assert len({xmin for xmin, _ in rows}) == 1, table
             assert [k for _, k in rows] == sorted(k for _, k in rows), table
+
+
+def test_a_leaving_resident_takes_their_open_ballots_with_them(store, organisers):
+    from datetime import timedelta
+
+    from planner.store import delete_account
+
+    running = open_consultation(store, organisers["coop"], sites=2, secret=True)
+    ending = open_consultation(store, organisers["coop"], sites=1, secret=True, days=1)
+    alice, bob = residents(store, 2)
+    for consultation in (running, ending):
+        for site in consultation.sites:
+            for person in (alice, bob):
+                submit_opinion(store, person.id, site.id, "oppose")
+    # The second consultation has closed by then: its ballots stay in its results.
+    later = ending.closes_at + timedelta(seconds=1)
+    assert withdraw_ballots(store, alice.id, now=later) == 2
+    delete_account(store, alice.id)
+    assert my_opinion(store, bob.id, running.sites[0].id).stance == "oppose"
+    with read(store) as session:
+        sites_left = list(session.scalars(select(Ballot.site_id)))
+        register = list(session.scalars(select(Participant.account_id)))
+    assert sorted(sites_left) == sorted([s.id for s in running.sites] + [ending.sites[0].id] * 2)
+    assert alice.id not in register
+    assert not [v for _, _, v in _all_values(store) if alice.id in v]
