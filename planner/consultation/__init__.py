@@ -26,7 +26,7 @@ from planner.consultation.results import (
     results,
     small_count,
 )
-from planner.consultation.safety import csv_safe, escape_for_html
+from planner.consultation.safety import csv_safe, escape_for_html, escape_for_markdown
 from planner.consultation.secrecy import ballot_key, seal_ballots, voter_token, withdraw_ballots
 from planner.consultation.service import (
     create_consultation,
@@ -51,6 +51,7 @@ __all__ = [
     "create_consultation",
     "csv_safe",
     "escape_for_html",
+    "escape_for_markdown",
     "export_csv",
     "export_geojson",
     "get_consultation",

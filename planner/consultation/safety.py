@@ -1,7 +1,7 @@
 """Comments are text, and stay text wherever they go: HTML, Markdown, spreadsheets.
 
-Markdown goes through :func:`quartier_solaire.i18n.literal`; HTML through
-:func:`escape_for_html`; CSV cells through :func:`csv_safe` (OWASP "CSV
+Markdown goes through :func:`escape_for_markdown` (``quartier_solaire.i18n.literal``);
+HTML through :func:`escape_for_html`; CSV cells through :func:`csv_safe` (OWASP "CSV
 Injection": a cell a spreadsheet would read as a formula is prefixed with a
 single quote).
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+
+from quartier_solaire.i18n import literal
 
 # Bidirectional overrides and isolates make text read differently from what it
 # holds ("Trojan Source", CVE-2021-42574): no comment needs them.
@@ -31,6 +33,15 @@ def escape_for_html(text: object) -> str:
     overrides are removed.
     """
     return html.escape(strip_bidi(str(text)), quote=True)
+
+
+def escape_for_markdown(text: object) -> str:
+    """Return ``text`` for an element that renders Markdown: shown as written, never markup.
+
+    :func:`quartier_solaire.i18n.literal` (every Markdown character escaped,
+    no autolink), after removing bidirectional overrides.
+    """
+    return literal(strip_bidi(str(text)))
 
 
 def csv_safe(cell: object) -> object:

@@ -8,7 +8,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from planner.consultation import csv_safe, escape_for_html, results, submit_opinion
+from planner.consultation import (
+    csv_safe,
+    escape_for_html,
+    escape_for_markdown,
+    results,
+    submit_opinion,
+)
 from planner.consultation.safety import strip_bidi
 from quartier_solaire.i18n import literal
 from tests.conftest import DATA
@@ -94,6 +100,9 @@ def test_in_markdown_a_comment_has_every_special_character_escaped(payload):
         else:
             assert char not in _MARKDOWN_SPECIALS, (payload, shown)
     assert not re.search(r"(?i)(https?|javascript|data):/", shown.replace("\\", ""))
+    # What pages use: the same, without bidirectional overrides.
+    assert escape_for_markdown(payload) == literal(strip_bidi(payload))
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", escape_for_markdown(payload))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
