@@ -7,6 +7,8 @@ Every refusal is a :class:`StoreError` whose ``code`` the catalogue translates
 (``problem.<code>``).
 """
 
+# Imported for its tables: the migrations and the schema test see the whole metadata.
+from planner.store import consultation_models as _consultation_models  # noqa: F401
 from planner.store.accounts import (
     account_for_identity,
     authenticate,
