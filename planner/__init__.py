@@ -94,6 +94,7 @@ from planner.privacy import (
     neighbourhood_monthly,
     neighbourhood_typical_day,
     publish,
+    publishable_count,
 )
 from planner.profile import ProfileReport, heating_bracket, to_typical_year
 from planner.roof_share import Households, households_sharing, share_of
@@ -186,6 +187,7 @@ __all__ = [
     "perimeter_drawing",
     "public_epci",
     "publish",
+    "publishable_count",
     "read_consumption",
     "read_key_csv",
     "recommend",

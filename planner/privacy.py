@@ -129,6 +129,16 @@ class SecrecyVerdict:
     contributors: int
 
 
+def publishable_count(count: int, threshold: int = DEFAULT_RULES.min_contributors) -> int | None:
+    """Return ``count`` if it may be published, None ("not enough") below ``threshold``.
+
+    The one rule for a published head count (households in a campaign, opinions
+    on a site): below the statistical-secrecy threshold it is suppressed,
+    shown as "not enough", never as 0.
+    """
+    return count if count >= threshold else None
+
+
 def check_secrecy(values: Any, rules: SecrecyRules = DEFAULT_RULES) -> SecrecyVerdict:
     """Check one aggregate's contributions against the secrecy rules.
 

@@ -24,7 +24,6 @@ from planner.consultation.results import (
     export_csv,
     export_geojson,
     results,
-    small_count,
 )
 from planner.consultation.safety import csv_safe, escape_for_html, escape_for_markdown
 from planner.consultation.secrecy import ballot_key, seal_ballots, voter_token, withdraw_ballots
@@ -63,7 +62,6 @@ __all__ = [
     "results",
     "seal_ballots",
     "seed_demo_consultation",
-    "small_count",
     "submit_opinion",
     "voter_token",
     "withdraw_ballots",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from planner.privacy import DEFAULT_RULES
 from planner.store.consultation_models import STANCES
 
 TAGS: tuple[str, ...] = ("visual_impact", "heritage", "cost", "roof_condition", "other")
@@ -38,7 +39,7 @@ class ConsultationConfig:
     max_comment_chars: int = 1000
     reports_to_hide: int = 3
     min_opinions: int = 10
-    min_count: int = 10
+    min_count: int = DEFAULT_RULES.min_contributors
     per_account: int = 30
     per_session: int = 60
     window: timedelta = timedelta(minutes=10)

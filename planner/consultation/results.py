@@ -29,21 +29,13 @@ from planner.consultation.config import STANCES, TAGS, ConsultationConfig
 from planner.consultation.moderation import comment_record
 from planner.consultation.records import CommentRecord, ConsultationRecord, SiteRecord
 from planner.consultation.safety import csv_safe
+from planner.privacy import publishable_count
 from planner.store import Store, read
 from planner.store.consultation_models import Ballot, Consultation, Opinion, Site
 from planner.store.models import utcnow
 from quartier_solaire.i18n import t
 
 SHOWN = ("visible", "restored")
-
-
-def small_count(count: int, threshold: int) -> int | None:
-    """Return ``count`` if it may be published, None ("not enough") if below ``threshold``.
-
-    The one rule every published count goes through. Local to consultations
-    for now: the lead unifies it with ``planner.privacy.check_secrecy``.
-    """
-    return count if count >= threshold else None
 
 
 @dataclass(frozen=True)
@@ -115,8 +107,8 @@ def _tally(site: SiteRecord, rows: list, closed: bool, config: ConsultationConfi
         return SiteTally(site, False, None, hidden, None, dict.fromkeys(TAGS), ())
     stances = Counter(r.stance for r in rows)
     tags = Counter(tag for r in rows for tag in r.tags.split(",") if tag)
-    total = small_count(len(rows), config.min_count)
-    counts = {s: small_count(stances[s], config.min_count) for s in STANCES}
+    total = publishable_count(len(rows), config.min_count)
+    counts = {s: publishable_count(stances[s], config.min_count) for s in STANCES}
     counts = _complementary(counts, stances, total)
     support = counts["support"]
     share = support / len(rows) if support is not None and total is not None else None
@@ -129,7 +121,7 @@ def _tally(site: SiteRecord, rows: list, closed: bool, config: ConsultationConfi
         total,
         counts,
         share,
-        {tag: small_count(tags[tag], config.min_count) for tag in TAGS},
+        {tag: publishable_count(tags[tag], config.min_count) for tag in TAGS},
         comments,
     )
 

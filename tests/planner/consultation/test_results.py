@@ -13,18 +13,18 @@ from planner.consultation import (
     export_csv,
     export_geojson,
     results,
-    small_count,
     submit_opinion,
 )
+from planner.privacy import publishable_count
 from planner.store.models import utcnow
 from tests.planner.consultation.conftest import candidate, open_consultation, residents
 
 
-def test_the_small_count_rule():
-    assert small_count(10, 10) == 10
-    assert small_count(9, 10) is None
-    assert small_count(0, 10) is None  # "not enough", never 0
-    assert small_count(0, 0) == 0
+def test_the_publishable_count_rule():
+    assert publishable_count(10, 10) == 10
+    assert publishable_count(9, 10) is None
+    assert publishable_count(0, 10) is None  # "not enough", never 0
+    assert publishable_count(0, 0) == 0
 
 
 def _vote(store, site, people, stances, **extra):
