@@ -27,14 +27,19 @@ import streamlit as st
 from geodata.clusters import keep_main_group
 from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
-from geodata.roofs import RoofParams
-from geodata.shading import ShadingParams
-from planner.rooftops import RooftopChain, RooftopConfig, RooftopRun, site_of
+from planner.rooftops import (
+    PVParams,
+    RoofParams,
+    RooftopChain,
+    RooftopConfig,
+    RooftopRun,
+    ShadingParams,
+    SuitabilityParams,
+    site_of,
+)
 from planner.rooftops import building_energy as rooftop_energy
 from quartier_solaire.errors import Problem
-from solar.engine import PVParams
 from solar.pvgis import weather_for_site
-from solar.rooftop import SuitabilityParams
 from solar.typical_year import TIMEZONE
 from solar.weather_files import read_weather_file
 

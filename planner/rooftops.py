@@ -49,12 +49,18 @@ from solar.rooftop import (
 )
 from solar.typical_year import TIMEZONE
 
+# The parameters a RooftopConfig holds are part of the chain's API: callers
+# (pages, command line) build configs without reaching into geodata or solar.
 __all__ = [
     "FAST_MODE_PLANES",
     "MODES",
+    "PVParams",
+    "RoofParams",
     "RooftopChain",
     "RooftopConfig",
     "RooftopRun",
+    "ShadingParams",
+    "SuitabilityParams",
     "building_energy",
     "site_of",
 ]
