@@ -17,13 +17,13 @@ def configured(monkeypatch, tmp_path, store_url):
 
 def test_db_upgrade_then_purge(configured, capsys):
     assert cli.main(["db", "upgrade"]) == 0
-    assert "révision 0002" in capsys.readouterr().out
+    assert "révision 0003" in capsys.readouterr().out
     assert cli.main(["db", "purge-expired", "--lang", "en"]) == 0
     assert capsys.readouterr().out.strip() == "Expired consents deleted, with their curves: 0."
     store = open_store()
     with store.engine.connect() as connection:
         assert (
-            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
         )
     store.engine.dispose()
 
