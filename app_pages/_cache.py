@@ -24,6 +24,7 @@ from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams, roof_planes
 from geodata.shading import ShadingParams, horizon_profiles
+from planner.store import Store, prepare_store
 from solar.engine import PVParams
 from solar.pvgis import weather_for_site
 from solar.rooftop import RooftopYield, SuitabilityParams, planes_energy, simulate_rooftops
@@ -197,3 +198,16 @@ def building_energy(
         horizon=horizon,
         sector_deg=shading.sector_deg,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def store(url: str, _secrets) -> Store:
+    """Open the store at ``url`` once per process: migrated, expired consents purged.
+
+    A Store holds an engine (a connection pool), the key that encrypts curves
+    and tunable figures: nothing about any user, so one per process is safe.
+    Accounts live in each session's st.session_state. ``url`` (the database,
+    hence the data folder) is the cache key, so a change of database opens a
+    new store; ``_secrets`` travels unhashed.
+    """
+    return prepare_store(_secrets)

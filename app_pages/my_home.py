@@ -188,6 +188,8 @@ if mode == "file":
             stored = {
                 "key": key,
                 "energy": profile,
+                # What the file measured, as read: what "Mes données" can share.
+                "measured": series,
                 "findings": [*meta["report"].problems, *report.problems],
                 "is_estimate": report.is_estimate,
                 "details": {"format": meta["source"], "report": report, "bracket": bracket},
