@@ -190,7 +190,7 @@ def _local(box, opened: Store, lang: str) -> None:
         password = st.text_input(
             t("auth.password", lang), type="password", key=_state.AUTH_PASSWORD
         )
-        if st.form_submit_button(t("auth.sign_in", lang)):
+        if st.form_submit_button(t("auth.sign_in", lang), key=_state.AUTH_SIGN_IN_SUBMIT):
             try:
                 _signed_in(authenticate(opened, login, password))
             except StoreError as error:
@@ -213,7 +213,7 @@ def _local(box, opened: Store, lang: str) -> None:
             key=_state.AUTH_NEW_ORGANISATION,
             help=t("auth.organisation_help", lang),
         )
-        if st.form_submit_button(t("auth.sign_up", lang)):
+        if st.form_submit_button(t("auth.sign_up", lang), key=_state.AUTH_SIGN_UP_SUBMIT):
             try:
                 account = create_account(
                     opened,

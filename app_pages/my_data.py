@@ -226,7 +226,9 @@ def _change_form(store, account, consent, lang: str) -> None:
             key=_key(f"{_state.CHANGE}_years", consent.id),
             format_func=lambda y: t("data.years_value", lang, years=y),
         )
-        if not st.form_submit_button(t("data.change_submit", lang)):
+        if not st.form_submit_button(
+            t("data.change_submit", lang), key=_key(f"{_state.CHANGE}_submit", consent.id)
+        ):
             return
     campaign = campaign_of_project(store, consent.project_id)
     now = utcnow()
