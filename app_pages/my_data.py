@@ -127,7 +127,6 @@ def _share_form(store, account, joined: dict, lang: str) -> None:
             t("data.years", lang),
             YEARS,
             key=_key(_state.SHARE_YEARS),
-            format_func=lambda y: t("data.years_value", lang, years=y),
         )
         terms_read = st.checkbox(
             t("data.terms_read", lang), value=False, key=_key(_state.SHARE_TERMS)
@@ -224,7 +223,6 @@ def _change_form(store, account, consent, lang: str) -> None:
             t("data.years", lang),
             YEARS,
             key=_key(f"{_state.CHANGE}_years", consent.id),
-            format_func=lambda y: t("data.years_value", lang, years=y),
         )
         if not st.form_submit_button(
             t("data.change_submit", lang), key=_key(f"{_state.CHANGE}_submit", consent.id)

@@ -276,7 +276,9 @@ def test_unknown_and_expired_codes_get_a_clear_message(store):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_file_that_is_not_a_curve_is_refused_and_nothing_can_be_shared(store, lang):
+    campaign = _campaign(store, _coop(store))
     resident = _resident(store)
+    before = _counts(store)
     at = _app(account=resident, lang=lang, page="app_pages/my_home.py")
     at.file_uploader(key=_state.home_upload_key()).upload(
         "factures.csv", b"Nom;Montant\nJanvier;54,20\n"
@@ -286,7 +288,10 @@ def test_a_file_that_is_not_a_curve_is_refused_and_nothing_can_be_shared(store, 
     assert _state.HOME_PROFILE not in at.session_state
     at.switch_page("app_pages/my_data.py")
     at.run()
-    assert _counts(store)[2] == _counts(store)[2]
+    _open_code(at, campaign.code)
+    assert ("Aucune courbe" if lang == "fr" else "No load curve") in _text(at)
+    assert not [b for b in at.button if b.key == _state.SHARE_SUBMIT]  # no form to send
+    assert _counts(store) == before
     assert list_consents(store, resident.id) == []
 
 
@@ -412,6 +417,23 @@ def test_campaign_figures_appear_only_from_ten_households(store, joined, shown):
         assert "Foyers ayant rejoint" not in labels
     for resident in residents:
         assert resident.login not in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        ("resident", "app_pages/my_data.py"),
+        ("cooperative", "app_pages/campaigns.py"),
+        ("city", "app_pages/campaigns.py"),
+        ("cooperative", "app_pages/shared_data.py"),
+    ],
+)
+def test_every_role_page_renders_in_both_languages(store, role, page, lang):
+    account = demo_accounts(store)[role]
+    at = _app(account=account, lang=lang, page=page)
+    assert at.title, "every page has a title"
+    assert not at.error, [e.value for e in at.error]
 
 
 # --- point 10: isolation -----------------------------------------------------------------
