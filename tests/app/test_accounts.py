@@ -22,6 +22,7 @@ from planner.store import (
     demo_accounts,
     give_consent,
     list_consents,
+    open_store,
     prepare_store,
     read,
 )
@@ -121,6 +122,45 @@ def _fill_share_form(at, project_id, *, coop=True, city=False, step="30min", rea
     at.checkbox(key=_state.SHARE_TERMS).set_value(read_terms)
     at.button(key=_state.SHARE_SUBMIT).click().run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+# --- point 1: the app opens its database at start ---------------------------------------
+
+
+def test_the_app_migrates_and_purges_its_embedded_database_at_start(tmp_path, monkeypatch):
+    from planner.store import upgrade
+    from planner.store.engine import MIGRATIONS
+
+    monkeypatch.setenv("QUARTIER_SOLAIRE_DATA_DIR", str(tmp_path))
+    # A database left with an expired consent (migrated, never purged).
+    before = open_store()
+    upgrade(before)
+    campaign = _campaign(before, _coop(before), now=utcnow() - timedelta(days=800))
+    resident = _resident(before)
+    then = utcnow() - timedelta(days=400)
+    give_consent(
+        before,
+        resident.id,
+        ConsentTerms(
+            project_id=campaign.project_id,
+            step="daily",
+            purpose=campaign.purpose,
+            wording_version=campaign.wording_version,
+            city_aggregates=True,
+        ),
+        _curve(),
+        now=then,
+    )
+    assert _counts(before) == (1, 1, 1)
+    at = _app()
+    assert not at.exception
+    assert (tmp_path / "quartier-solaire.sqlite3").exists()
+    assert _counts(before) == (0, 0, 0)  # purged when the app opened it
+    heads = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("0*.py"))
+    with before.engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == heads[-1]
+    before.engine.dispose()
 
 
 # --- point 2: accounts and roles -------------------------------------------------------
