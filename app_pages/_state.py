@@ -121,6 +121,7 @@ CAMPAIGN_BBOX = {side: f"campaign_{side}" for side in ("west", "south", "east", 
 CAMPAIGN_HOUSEHOLDS = "campaign_households"
 CAMPAIGN_CODE_DAYS = "campaign_code_days"
 CAMPAIGN_CREATE = "campaign_create"
+CAMPAIGN_GENERATION = "campaign_generation"  # moves on after each creation
 # Foyers partagés (cooperative).
 COOP_CAMPAIGN = "coop_campaign"
 COOP_LIST = "coop_list"

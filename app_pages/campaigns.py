@@ -12,6 +12,13 @@ from quartier_solaire.i18n import describe, literal, number, percent, t
 AREAS = ("dataset", "bbox")
 
 
+def _key(name: str) -> str:
+    """Key of a field of the new-campaign form: a fresh, empty form after each creation."""
+    generation = st.session_state.get(_state.CAMPAIGN_GENERATION, 0)
+    key = _state.account_key(name)
+    return key if generation == 0 else f"{key}_{generation}"
+
+
 def _date(when, lang: str) -> str:
     local = pd.Timestamp(when).tz_convert("Europe/Paris")
     return t("home.date", lang, d=f"{local.day:02d}", m=f"{local.month:02d}", y=local.year)
@@ -23,7 +30,7 @@ def _area(lang: str, buildings) -> tuple[tuple[float, float, float, float], int]
     choice = st.radio(
         t("campaign.area", lang),
         AREAS,
-        key=_state.account_key(_state.CAMPAIGN_AREA),
+        key=_key(_state.CAMPAIGN_AREA),
         format_func=lambda a: t(f"campaign.area.{a}", lang),
         horizontal=True,
     )
@@ -38,7 +45,7 @@ def _area(lang: str, buildings) -> tuple[tuple[float, float, float, float], int]
                 value=defaults[side],
                 format="%.5f",
                 step=0.001,
-                key=_state.account_key(key),
+                key=_key(key),
             )
             for column, (side, key) in zip(columns, _state.CAMPAIGN_BBOX.items(), strict=True)
         )
@@ -50,16 +57,16 @@ def _area(lang: str, buildings) -> tuple[tuple[float, float, float, float], int]
 
 def _create(store, account, lang: str) -> None:
     buildings, _report = _sidebar.buildings(lang, _sidebar.current().dataset)
-    name = st.text_input(t("campaign.name", lang), key=_state.account_key(_state.CAMPAIGN_NAME))
+    name = st.text_input(t("campaign.name", lang), key=_key(_state.CAMPAIGN_NAME))
     purpose = st.text_area(
         t("campaign.purpose", lang),
-        key=_state.account_key(_state.CAMPAIGN_PURPOSE),
+        key=_key(_state.CAMPAIGN_PURPOSE),
         help=t("campaign.purpose_help", lang),
     )
     terms = st.text_area(
         t("campaign.terms", lang),
         value=t("campaign.terms_template", lang),
-        key=_state.account_key(_state.CAMPAIGN_TERMS),
+        key=_key(_state.CAMPAIGN_TERMS),
         height=160,
     )
     bbox, inside = _area(lang, buildings)
@@ -70,7 +77,7 @@ def _create(store, account, lang: str) -> None:
         max_value=1_000_000,
         value=max(1, inside),
         step=1,
-        key=_state.account_key(_state.CAMPAIGN_HOUSEHOLDS),
+        key=_key(_state.CAMPAIGN_HOUSEHOLDS),
         help=t("campaign.households_help", lang, buildings=number(inside, lang)),
     )
     days = c2.number_input(
@@ -79,7 +86,7 @@ def _create(store, account, lang: str) -> None:
         max_value=365,
         value=90,
         step=1,
-        key=_state.account_key(_state.CAMPAIGN_CODE_DAYS),
+        key=_key(_state.CAMPAIGN_CODE_DAYS),
     )
     area_kwh = households * AVERAGE_HOUSEHOLD_KWH
     st.caption(
@@ -107,6 +114,10 @@ def _create(store, account, lang: str) -> None:
         except StoreError as error:
             st.error(describe(error, lang))
             return
+        # The form starts afresh: a second click does not open the same campaign twice.
+        st.session_state[_state.CAMPAIGN_GENERATION] = (
+            st.session_state.get(_state.CAMPAIGN_GENERATION, 0) + 1
+        )
         _auth.flash("campaign.created", code=campaign.code)
         st.rerun()
 

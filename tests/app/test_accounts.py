@@ -303,6 +303,22 @@ def test_consent_form_stores_nothing_until_every_choice_is_made(store):
     assert len(list_consents(store, resident.id)) == 1
 
 
+def test_mon_foyer_offers_to_share_a_measured_curve_to_a_signed_in_resident(store):
+    at = _app(account=_resident(store), page="app_pages/my_home.py")
+    at.file_uploader(key=_state.home_upload_key()).upload(
+        "two_days.json", TWO_DAYS_DATA_CONNECT.read_bytes()
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    links = [link.proto.page for link in at.get("page_link")]
+    assert "mes-donnees" in links
+    # Signed out: no such offer (and no Mes données page to go to).
+    at = _app(page="app_pages/my_home.py")
+    at.file_uploader(key=_state.home_upload_key()).upload(
+        "two_days.json", TWO_DAYS_DATA_CONNECT.read_bytes()
+    ).run()
+    assert not at.get("page_link")
+
+
 def test_unknown_and_expired_codes_get_a_clear_message(store):
     coop = _coop(store)
     old = _campaign(store, coop, code_days=1, now=utcnow() - timedelta(days=2))
@@ -429,6 +445,9 @@ def test_a_cooperative_creates_a_campaign_from_the_page(store):
     assert campaign.area_households >= 1
     assert campaign.area_kwh == campaign.area_households * 4400.0
     assert "il en faut encore 10" in _text(at)
+    # The form is empty again: the same click twice does not open two campaigns.
+    at.button(key=_state.CAMPAIGN_CREATE).click().run()
+    assert len(campaigns_of(store, coop.id)) == 1
 
 
 @pytest.mark.parametrize(("joined", "shown"), [(9, False), (10, True)])
