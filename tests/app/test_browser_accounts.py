@@ -6,8 +6,10 @@ same time, sees none of it. Starts its own app server on an empty database
 (module-scoped fixtures in conftest.py); screenshots go to .pytest_cache/.
 """
 
+import json
 import re
 import uuid
+import zipfile
 
 import pytest
 
@@ -131,5 +133,14 @@ def test_two_people_at_once_never_see_each_other(app_url, browser):
     a.get_by_text("My shares").wait_for(timeout=TIMEOUT)
     a.get_by_text("daily totals only", exact=False).first.wait_for(timeout=TIMEOUT)
     _shot(a, "5-english")
+    # Everything the project holds about her, in one click: hers only.
+    with a.expect_download(timeout=TIMEOUT) as download:
+        a.get_by_role("button", name="Download all my data (CSV and JSON)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert {"quartier-solaire.json", "curves.csv", "consents.csv"} <= set(archive.namelist())
+        export = json.loads(archive.read("quartier-solaire.json"))
+    assert export["account"]["login"] == alice
+    assert len(export["consents"]) == 1 and export["consents"][0]["step"] == "daily"
+    assert len(export["curves"][0]["energy_kwh"]) == 2  # two days, as daily totals
     a_context.close()
     b_context.close()
