@@ -253,6 +253,43 @@ def test_local_sign_up_sign_in_wrong_password_and_throttling(store):
     assert not at.exception
 
 
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "not a real secret",
+    "keycloak": {
+        "client_id": "quartier-solaire",
+        "client_secret": "not a real secret",
+        "server_metadata_url": "https://id.example.org/.well-known/openid-configuration",
+    },
+}
+
+
+def test_with_oidc_configured_the_sidebar_signs_in_through_the_provider(store):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Se connecter avec keycloak" in [b.label for b in at.sidebar.button]
+    assert _state.ACCOUNT not in at.session_state
+    # Back from the provider: st.user carries the identity; it becomes the session's account.
+    subject = uuid.uuid4().hex
+    email = _login("oidc")
+    at.user = {
+        "is_logged_in": True,
+        "iss": "https://id.example.org",
+        "sub": subject,
+        "email": email,
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    account = at.session_state[_state.ACCOUNT]
+    assert account.login == email and account.role == "resident"
+    at.switch_page("app_pages/my_data.py")
+    at.run()
+    assert at.title[0].value == "Mes données"
+
+
 def test_oidc_identity_becomes_an_account_once(store):
     from app_pages._auth import oidc_account
 
