@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages import _cache, _state
 from planner.store import (
@@ -61,7 +62,9 @@ def store(lang: str) -> Store | None:
         return _cache.store(database_url(settings), settings)
     except StoreError as error:
         st.sidebar.error(describe(error, lang))
-        return None
+    except SQLAlchemyError:  # the migrations at start talk to the database directly
+        st.sidebar.error(t("problem.store_unreachable", lang))
+    return None
 
 
 def current() -> AccountRecord | None:

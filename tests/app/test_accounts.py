@@ -163,6 +163,16 @@ def test_the_app_migrates_and_purges_its_embedded_database_at_start(tmp_path, mo
     before.engine.dispose()
 
 
+def test_a_database_out_of_reach_is_said_and_the_map_still_works(monkeypatch):
+    monkeypatch.setenv(
+        "QUARTIER_SOLAIRE_DATABASE_URL", "postgresql://nobody:nothing@127.0.0.1:9/none"
+    )
+    at = _app()
+    assert "injoignable" in " ".join(e.value for e in at.sidebar.error)
+    assert at.title[0].value == "Le potentiel solaire de chaque toit"
+    assert not [b for b in at.sidebar.button if "Démo" in b.label]
+
+
 # --- point 2: accounts and roles -------------------------------------------------------
 
 
