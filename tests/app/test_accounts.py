@@ -583,6 +583,27 @@ def test_two_sessions_with_different_accounts_never_see_each_other(store):
     _nothing_personal_cached_or_global([alice.login, bob.login, pseudonym])
 
 
+def test_signing_out_forgets_the_account_and_what_it_typed_in_this_browser(store):
+    campaign = _campaign(store, _coop(store))
+    alice, bob = _resident(store), _resident(store)
+    at = _app(account=alice, page="app_pages/my_data.py", profile=_curve())
+    _open_code(at, campaign.code)
+    at.checkbox(key=_state.SHARE_COOP).set_value(True)
+    at.button(key=_state.AUTH_SIGN_OUT).click().run()
+    assert _state.ACCOUNT not in at.session_state
+    assert _state.JOINED not in at.session_state
+    assert _state.HOME_PROFILE not in at.session_state
+    # The next person at the same browser starts from nothing.
+    at.session_state[_state.ACCOUNT] = bob
+    at.run()
+    at.switch_page("app_pages/my_data.py")
+    at.run()
+    assert not at.exception
+    text = _text(at)
+    assert campaign.terms not in text and "Entrez le code" in text
+    assert at.text_input(key=f"{_state.JOIN_CODE}_1").value == ""
+
+
 def _cached_values():
     from streamlit.runtime.caching import cache_data_api, cache_resource_api
 
