@@ -146,7 +146,7 @@ def panel(lang: str) -> AccountRecord | None:
         if account is not None:
             _signed_in(account)
     box = st.sidebar.container(border=True)
-    account = current()
+    account = _still_there(opened, current(), lang)
     if account is not None:
         _signed_in_box(box, account, lang, oidc=providers is not None and st.user.is_logged_in)
         return account
@@ -160,6 +160,22 @@ def panel(lang: str) -> AccountRecord | None:
         _demo(box, opened, lang)
     _local(box, opened, lang)
     return None
+
+
+def _still_there(opened: Store, account: AccountRecord | None, lang: str):
+    """Return the account as the database has it now; sign out one deleted meanwhile."""
+    if account is None:
+        return None
+    try:
+        fresh = get_account(opened, account.id)
+    except StoreError as error:
+        if error.code != "store_account_not_found":
+            raise
+        _state.forget_account()
+        st.sidebar.warning(t("auth.account_gone", lang))
+        return None
+    _signed_in(fresh)
+    return fresh
 
 
 def _signed_in_box(box, account: AccountRecord, lang: str, *, oidc: bool) -> None:

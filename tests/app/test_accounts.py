@@ -212,12 +212,39 @@ def test_pages_check_the_role_on_the_server(store):
             text("UPDATE accounts SET role = 'resident' WHERE id = :id"), {"id": coop.id}
         )
     at.run()
+    assert not at.exception
     assert not at.title or at.title[0].value != "Campagnes de partage"
-    assert "pas ouverte à un compte habitant·e" in " ".join(e.value for e in at.error)
+    assert at.session_state[_state.ACCOUNT].role == "resident"
     # Signed out, Mes données is not offered.
     at = _app()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/my_data.py")
+
+
+def _guarded_script():
+    import streamlit as st
+
+    from app_pages import _auth
+
+    _auth.require("fr", "city")
+    st.write("the city's data")
+
+
+def test_require_checks_the_role_on_the_server_whatever_the_session_says(store):
+    for account, shown in ((_resident(store), False), (demo_accounts(store)["city"], True)):
+        at = AppTest.from_function(_guarded_script, default_timeout=TIMEOUT)
+        at.session_state[_state.ACCOUNT] = account
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert ("the city's data" in _text(at)) is shown
+    # A session claiming a role its account does not have is not believed.
+    resident = _resident(store)
+    forged = type(resident)(resident.id, resident.login, "city", "Ville")
+    at = AppTest.from_function(_guarded_script, default_timeout=TIMEOUT)
+    at.session_state[_state.ACCOUNT] = forged
+    at.run()
+    assert "the city's data" not in _text(at)
+    assert "pas ouverte à un compte habitant·e" in " ".join(e.value for e in at.error)
 
 
 def test_an_account_deleted_elsewhere_is_signed_out_at_the_next_run(store):
