@@ -24,8 +24,12 @@ $(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# The data folder holds the embedded database and its key: owner-only.
+DATA_DIR ?= $(or $(QUARTIER_SOLAIRE_DATA_DIR),var)
+
 run: $(VENV)/.installed
-	$(BIN)/quartier-solaire run --port $(PORT) --address $(ADDRESS)
+	mkdir -p -m 700 $(DATA_DIR)
+	QUARTIER_SOLAIRE_DATA_DIR=$(abspath $(DATA_DIR)) $(BIN)/quartier-solaire run --port $(PORT) --address $(ADDRESS)
 
 # Two workers, one test file each at a time (the browser tests share one server in order).
 # pytest exits 5 when it collects nothing: report it, do not fail on it alone.

@@ -38,6 +38,7 @@ from planner.rooftops import (
     site_of,
 )
 from planner.rooftops import building_energy as rooftop_energy
+from planner.store import Store, prepare_store
 from quartier_solaire.errors import Problem
 from solar.pvgis import weather_for_site
 from solar.typical_year import TIMEZONE
@@ -200,3 +201,16 @@ def building_energy(
     """
     run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
     return rooftop_energy(run, building_id, step="30min")
+
+
+@st.cache_resource(show_spinner=False)
+def store(url: str, _secrets) -> Store:
+    """Open the store at ``url`` once per process: migrated, expired consents purged.
+
+    A Store holds an engine (a connection pool), the key that encrypts curves
+    and tunable figures: nothing about any user, so one per process is safe.
+    Accounts live in each session's st.session_state. ``url`` (the database,
+    hence the data folder) is the cache key, so a change of database opens a
+    new store; ``_secrets`` travels unhashed.
+    """
+    return prepare_store(_secrets)

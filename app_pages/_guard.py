@@ -15,6 +15,7 @@ import traceback
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from planner.store import StoreError
 from quartier_solaire.errors import ReadError
 from quartier_solaire.i18n import describe, t
 
@@ -29,7 +30,7 @@ def run_page(page: StreamlitPage, lang: str) -> None:
     """
     try:
         page.run()
-    except ReadError as error:
+    except (ReadError, StoreError) as error:
         st.error(describe(error, lang, markdown=True))
     except Exception as error:  # the last line of defence: nothing reaches the user raw
         _LOG.error("page %s failed: %s", page.url_path or "home", where(error))

@@ -75,6 +75,81 @@ PERSONAL_WIDGETS = (
 # Values derived from them, kept under fixed keys.
 PERSONAL_KEYS = (HOME_PROFILE, HOME_BUILDING)
 
+# Accounts (app_pages/_auth.py). The signed-in account lives here, in this
+# session only: never in a cache or a module global.
+ACCOUNT = "account"
+# Moves on at each sign-out: every widget under account_key() is then a new one,
+# so nothing typed by one account shows for the next in the same browser.
+ACCOUNT_GENERATION = "account_generation"
+AUTH_LOGIN = "auth_login"
+AUTH_PASSWORD = "auth_password"
+AUTH_SIGN_IN = "auth_sign_in"
+AUTH_NEW_LOGIN = "auth_new_login"
+AUTH_NEW_PASSWORD = "auth_new_password"
+AUTH_NEW_ROLE = "auth_new_role"
+AUTH_NEW_ORGANISATION = "auth_new_organisation"
+AUTH_SIGN_UP = "auth_sign_up"
+AUTH_SIGN_IN_SUBMIT = "auth_sign_in_submit"
+AUTH_SIGN_UP_SUBMIT = "auth_sign_up_submit"
+AUTH_DEMO = "auth_demo"  # + "_<role>"
+AUTH_OIDC = "auth_oidc"
+AUTH_SIGN_OUT = "auth_sign_out"
+# A message to show once after a rerun (key, params, kind), set by callbacks.
+FLASH = "flash"
+# Mes données (resident).
+JOIN_CODE = "join_code"
+JOIN_OPEN = "join_open"
+JOINED = "joined_campaigns"  # campaigns opened with a code in this session, by project id
+SHARE_PROJECT = "share_project"
+SHARE_COOP = "share_cooperative_curve"
+SHARE_CITY = "share_city_aggregates"
+SHARE_STEP = "share_step"
+SHARE_YEARS = "share_years"
+SHARE_TERMS = "share_terms_read"
+SHARE_SUBMIT = "share_submit"
+WITHDRAW = "withdraw"  # + "_<consent id>"
+CHANGE = "change"  # + "_<field>_<consent id>"
+DELETE_CONFIRM = "delete_confirm"
+DELETE_ACCOUNT = "delete_account"
+EXPORT = "export"
+# Campagnes (cooperative, city).
+CAMPAIGN_NAME = "campaign_name"
+CAMPAIGN_PURPOSE = "campaign_purpose"
+CAMPAIGN_TERMS = "campaign_terms"
+CAMPAIGN_AREA = "campaign_area"
+CAMPAIGN_BBOX = {side: f"campaign_{side}" for side in ("west", "south", "east", "north")}
+CAMPAIGN_HOUSEHOLDS = "campaign_households"
+CAMPAIGN_CODE_DAYS = "campaign_code_days"
+CAMPAIGN_CREATE = "campaign_create"
+CAMPAIGN_GENERATION = "campaign_generation"  # moves on after each creation
+# Foyers partagés (cooperative).
+COOP_CAMPAIGN = "coop_campaign"
+COOP_LIST = "coop_list"
+COOP_LISTED = "coop_listed"  # what the last (logged) listing returned
+COOP_STEP = "coop_step"
+COOP_PREPARE = "coop_prepare"
+COOP_CSV = "coop_csv"  # the last prepared CSV, for the download button
+ACCOUNT_WIDGETS = (
+    JOIN_CODE,
+    SHARE_PROJECT,
+    SHARE_COOP,
+    SHARE_CITY,
+    SHARE_STEP,
+    SHARE_YEARS,
+    SHARE_TERMS,
+    DELETE_CONFIRM,
+    CAMPAIGN_NAME,
+    CAMPAIGN_PURPOSE,
+    CAMPAIGN_TERMS,
+    CAMPAIGN_AREA,
+    *CAMPAIGN_BBOX.values(),
+    CAMPAIGN_HOUSEHOLDS,
+    CAMPAIGN_CODE_DAYS,
+    COOP_CAMPAIGN,
+    COOP_STEP,
+)
+ACCOUNT_VALUES = (ACCOUNT, JOINED, COOP_LISTED, COOP_CSV)
+
 # Defaults of keys that no widget owns (a widget's default is its own value=).
 DEFAULTS: dict[str, object] = {
     LANG: DEFAULT_LANGUAGE,
@@ -90,6 +165,26 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# Pages shown only to the roles they serve: (file, title, icon, url path, roles).
+ROLE_PAGES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    ("app_pages/my_data.py", "nav.my_data", ":material/lock_person:", "mes-donnees", ("resident",)),
+    (
+        "app_pages/campaigns.py",
+        "nav.campaigns",
+        ":material/campaign:",
+        "campagnes",
+        ("cooperative", "city"),
+    ),
+    (
+        "app_pages/shared_data.py",
+        "nav.shared_data",
+        ":material/groups:",
+        "foyers-partages",
+        ("cooperative",),
+    ),
+)
+
+
 def init() -> None:
     """Give every declared key its default, once per session."""
     for key, value in DEFAULTS.items():
@@ -101,12 +196,35 @@ def lang() -> str:
     return st.session_state.get(LANG, DEFAULT_LANGUAGE)
 
 
-def navigation(lang: str) -> list[st.Page]:
-    """Return the app's pages, titled in ``lang``."""
-    return [
+def navigation(lang: str, role: str | None = None) -> list[st.Page]:
+    """Return the pages open to ``role`` (None: signed out), titled in ``lang``."""
+    pages = [
         st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=i == 0)
         for i, (path, title, icon, url) in enumerate(PAGES)
     ]
+    pages += [
+        st.Page(path, title=t(title, lang), icon=icon, url_path=url)
+        for path, title, icon, url, roles in ROLE_PAGES
+        if role in roles
+    ]
+    return pages
+
+
+def account_key(name: str) -> str:
+    """Return the key of an account widget ``name`` for the account signed in now."""
+    generation = st.session_state.get(ACCOUNT_GENERATION, 0)
+    return name if generation == 0 else f"{name}_{generation}"
+
+
+def forget_account() -> None:
+    """Sign out: forget the account, what it typed and read, and the resident's own data."""
+    prefixes = tuple(f"{account_key(n)}" for n in (WITHDRAW, CHANGE))
+    for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
+        st.session_state.pop(key, None)
+    for key in (*ACCOUNT_VALUES, *(account_key(n) for n in ACCOUNT_WIDGETS)):
+        st.session_state.pop(key, None)
+    st.session_state[ACCOUNT_GENERATION] = st.session_state.get(ACCOUNT_GENERATION, 0) + 1
+    forget_personal_data()
 
 
 def personal_key(name: str) -> str:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import _cache, _map, _sidebar, _state
+from app_pages import _auth, _cache, _map, _sidebar, _state
 from geodata.lookup import building_at
 from planner.consumption_io import read_consumption
 from planner.estimate import (
@@ -188,6 +188,8 @@ if mode == "file":
             stored = {
                 "key": key,
                 "energy": profile,
+                # What the file measured, as read: what "Mes données" can share.
+                "measured": series,
                 "findings": [*meta["report"].problems, *report.problems],
                 "is_estimate": report.is_estimate,
                 "details": {"format": meta["source"], "report": report, "bracket": bracket},
@@ -383,6 +385,11 @@ with tab_days:
         margin=MARGIN,
     )
     st.plotly_chart(figure, key="home_days")
+
+# A signed-in resident may share a measured curve with a project, on their terms.
+signed_in = _auth.current()
+if mode == "file" and signed_in is not None and signed_in.role == "resident":
+    st.page_link("app_pages/my_data.py", label=t("home.share_link", lang), icon=":material/share:")
 
 # --- 4. could my roof alone cover me? ------------------------------------------------
 st.subheader(t("home.step_roof", lang))

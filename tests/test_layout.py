@@ -57,9 +57,19 @@ def test_app_is_the_router_and_the_shared_sidebar():
     ]
     nodes.sort(key=lambda node: (node.lineno, node.col_offset))
     calls = list(dict.fromkeys(node.func.attr for node in nodes))
-    # The language first (the page titles are written in it), the rest of the
-    # shared sidebar before the page runs, so that it survives a change of page.
-    order = ["set_page_config", "init", "language", "navigation", "build", "run_page"]
+    # The language first (the page titles are written in it), then the account (the
+    # pages offered depend on its role), the rest of the shared sidebar before the
+    # page runs, so that it survives a change of page.
+    order = [
+        "set_page_config",
+        "init",
+        "language",
+        "panel",
+        "navigation",
+        "build",
+        "show_flash",
+        "run_page",
+    ]
     assert [c for c in calls if c in order] == order
     # Nothing else: any other widget or drawing belongs to a page.
     assert set(calls) == set(order)

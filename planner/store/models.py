@@ -129,6 +129,42 @@ class Project(Base):
     consents: Mapped[list[Consent]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
+    campaign: Mapped[Campaign | None] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Campaign(Base):
+    """A sharing campaign: a project opened to an area's residents by an invitation code.
+
+    The terms and the purpose are shown to a resident before they join. The
+    area is a bounding box [degrees, EPSG:4326]; ``area_households`` and
+    ``area_kwh`` [kWh/yr] are the organiser's estimate of the area's households
+    and their consumption, against which the measured share is counted.
+    """
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("west < east AND south < north", name="bbox"),
+        CheckConstraint("area_households > 0", name="households"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), unique=True
+    )
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    terms: Mapped[str] = mapped_column(Text)
+    west: Mapped[float] = mapped_column(Float)
+    south: Mapped[float] = mapped_column(Float)
+    east: Mapped[float] = mapped_column(Float)
+    north: Mapped[float] = mapped_column(Float)
+    area_households: Mapped[int] = mapped_column(Integer)
+    area_kwh: Mapped[float] = mapped_column(Float)
+    code_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="campaign")
 
 
 class Household(Base):

@@ -14,6 +14,25 @@ import pytest
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+STORE_ENV = ("QUARTIER_SOLAIRE_DATABASE_URL", "QUARTIER_SOLAIRE_DATA_KEY")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory):
+    """A fresh data folder for the app's embedded database, never the project's var/.
+
+    AppTest runs the app in this process: the store opened at app start (cached
+    per database URL) lands here. A configured database would switch the demo
+    sign-in off and touch real data, so the tests run without one.
+    """
+    folder = tmp_path_factory.mktemp("data")
+    saved = {name: os.environ.pop(name, None) for name in (*STORE_ENV, "QUARTIER_SOLAIRE_DATA_DIR")}
+    os.environ["QUARTIER_SOLAIRE_DATA_DIR"] = str(folder)
+    yield folder
+    for name, value in saved.items():
+        os.environ.pop(name, None)
+        if value is not None:
+            os.environ[name] = value
 
 
 class _Collect(logging.Handler):
@@ -50,11 +69,18 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian chromium is not installed (.ci/run installs it)")
     port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    # Each server its own empty embedded database.
+    env = dict(
+        os.environ,
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        QUARTIER_SOLAIRE_DATA_DIR=str(tmp_path_factory.mktemp("server-data")),
+    )
+    for name in STORE_ENV:
+        env.pop(name, None)
     process = subprocess.Popen(
         [
             sys.executable,
