@@ -1,24 +1,22 @@
 """What a campaign's organiser may be told: counts and shares, suppressed below the threshold.
 
 Every figure the campaign page shows goes through :func:`campaign_figures`.
-Until the shared privacy rules land (planner/privacy.py), it applies them
-through :func:`_provisional_secrecy`, a local stand-in named so that it is
-replaced, not kept: at least ``MIN_HOUSEHOLDS`` households, and no (2, 85)
-dominance of a sum (French statistical secrecy for local energy data, décret
-2020-196; see DESIGN.md). A suppressed figure is None, never 0.
+It applies the shared statistical-secrecy rules of :mod:`planner.privacy`
+(at least ten households, and no (2, 85) dominance of a sum: French
+statistical secrecy for local energy data, décret 2020-196; see DESIGN.md).
+A suppressed figure is None, never 0.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.privacy import DEFAULT_RULES, check_secrecy
 from planner.store import Contributions
 
 __all__ = ["MIN_HOUSEHOLDS", "CampaignFigures", "campaign_figures"]
 
-MIN_HOUSEHOLDS = 10
-# (n, k) dominance: a sum is not published when its n largest terms exceed k % of it.
-DOMINANCE_N, DOMINANCE_SHARE = 2, 0.85
+MIN_HOUSEHOLDS = DEFAULT_RULES.min_contributors
 
 
 @dataclass(frozen=True)
@@ -43,16 +41,9 @@ class CampaignFigures:
     measured_share: float | None
 
 
-def _provisional_secrecy(values: tuple[float, ...]) -> bool:
-    """Return True if a sum of ``values`` may be published (count and dominance rules).
-
-    Provisional: replaced by planner/privacy.py's rules when they land.
-    """
-    if len(values) < MIN_HOUSEHOLDS:
-        return False
-    total = sum(values)
-    top = sum(sorted(values, reverse=True)[:DOMINANCE_N])
-    return total > 0 and top <= DOMINANCE_SHARE * total
+def _publishable(values: tuple[float, ...]) -> bool:
+    """Return True if a sum of ``values`` may be published (count and dominance rules)."""
+    return sum(values) > 0 and check_secrecy(list(values), DEFAULT_RULES).published
 
 
 def campaign_figures(joined: Contributions) -> CampaignFigures:
@@ -61,12 +52,12 @@ def campaign_figures(joined: Contributions) -> CampaignFigures:
         return CampaignFigures(None, MIN_HOUSEHOLDS - joined.households, None, None)
     coverage = (
         sum(joined.coverage) / len(joined.coverage)
-        if _provisional_secrecy(joined.coverage)
+        if _publishable(joined.coverage)
         else None
     )
     share = (
         min(1.0, sum(joined.annual_kwh) / joined.area_kwh)
-        if _provisional_secrecy(joined.annual_kwh) and joined.area_kwh > 0
+        if _publishable(joined.annual_kwh) and joined.area_kwh > 0
         else None
     )
     return CampaignFigures(joined.households, 0, coverage, share)
