@@ -149,6 +149,7 @@ ATTRIBUTION = (
     "Synthetic typical year generated offline by Quartier Solaire. Calibrated on "
     "climate normals of {site}{normals_source}. Clear sky: pvlib Ineichen-Perez model with "
     "the Linke turbidity climatology bundled with pvlib (SoDa, Remund et al. 2003). "
+    "Broken cloud on partly sunny days: after Graham & Hollands (1990). "
     "Decomposition: Erbs, Klein & Duffie (1982). Irradiation: Angstrom-Prescott with "
     "FAO-56 coefficients (Allen et al. 1998). Not measured data."
 )

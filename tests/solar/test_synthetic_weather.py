@@ -72,6 +72,7 @@ def test_frame_follows_the_weather_convention(nantes):
     assert meta["normals_site"] == "Nantes-Bouguenais"
     assert meta["warnings"] == []
     assert "Linke" in meta["attribution"] and "Météo-France" in meta["attribution"]
+    assert "Graham & Hollands" in meta["attribution"]
 
 
 def test_components_close_at_mid_hour(nantes):
