@@ -766,14 +766,17 @@ def _threshold_index(
     Erbs' DNI grows with the clearness index, so the index is unique; 1 when
     even the clear sky stays below (sun too low), 0 when there is no sun.
     """
-    lo, hi = np.zeros_like(ghi_cs), np.ones_like(ghi_cs)
-    for _ in range(30):
+    out = np.ones_like(ghi_cs)
+    up = ghi_cs > 0  # only daylight hours need the search
+    cs, z, j = ghi_cs[up], zenith[up], doy[up]
+    lo, hi = np.zeros_like(cs), np.ones_like(cs)
+    for _ in range(24):  # 6e-8 in index
         k = (lo + hi) / 2
-        dni = np.asarray(pvlib.irradiance.erbs(k * ghi_cs, zenith, doy)["dni"], dtype=float)
-        above = dni > dni_w_m2
+        above = np.asarray(pvlib.irradiance.erbs(k * cs, z, j)["dni"]) > dni_w_m2
         hi = np.where(above, k, hi)
         lo = np.where(above, lo, k)
-    return hi
+    out[up] = hi
+    return out
 
 
 def _sunny_hour_index(
