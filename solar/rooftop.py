@@ -12,11 +12,12 @@ reference plane (30 deg tilt, due south, flush-mounted) produces under the same
 weather. The 80 % default is our assumption, shown and editable in the app: it
 keeps south-east to south-west roofs and excludes north-facing ones. How east
 and west roofs fare depends on the climate's share of diffuse light: in the
-embedded Nantes year (diffuse share 0.40 of GHI) a 30 deg plane facing due
-east keeps 77.5 % of the reference and one facing due west 77.0 %, just under
-the threshold (pinned by ``tests/solar/test_rooftop.py``). Real typical years
-with more diffuse light (0.44-0.56) bring them closer to it. A building is
-suitable when it has at least ``min_suitable_kwp`` of suitable planes.
+embedded Nantes year (diffuse share 0.465 of GHI, within the 0.44-0.56 of real
+typical years of similar climates) a 30 deg plane facing due east keeps 79.0 %
+of the reference and one facing due west 78.5 %, just under the threshold
+(pinned by ``tests/solar/test_rooftop.py``); a year with more diffuse light
+can bring them over it. A building is suitable when it has at least
+``min_suitable_kwp`` of suitable planes.
 """
 
 from __future__ import annotations

@@ -103,8 +103,10 @@ def test_no_planes_produce_nothing(nantes):
 
 def test_east_and_west_roofs_stay_just_under_the_80_percent_threshold(nantes):
     # Pins the figure the module docstring quotes: on the embedded Nantes year
-    # (diffuse share 0.40 of GHI) a 30 deg roof facing due east keeps 77.5 % of
-    # the reference plane's yield, due west 77.0 %: both just under 80 %.
+    # (diffuse share 0.465 of GHI) a 30 deg roof facing due east keeps 79.0 % of
+    # the reference plane's yield, due west 78.5 %: both just under 80 %. (They
+    # were 77.5 % and 77.0 % when the synthetic sky had no broken-cloud hours
+    # and a diffuse share of 0.40: more diffuse light favours east and west.)
     weather, location = nantes
     planes = pd.DataFrame(
         {
@@ -118,9 +120,9 @@ def test_east_and_west_roofs_stay_just_under_the_80_percent_threshold(nantes):
     )
     result = simulate_rooftops(planes, weather, location)
     share = result.planes["specific_yield_kwh_kwp"] / result.reference_specific_yield_kwh_kwp
-    assert weather["dhi"].sum() / weather["ghi"].sum() == pytest.approx(0.40, abs=0.01)
-    assert share["east"] == pytest.approx(0.775, abs=0.005)
-    assert share["west"] == pytest.approx(0.770, abs=0.005)
+    assert weather["dhi"].sum() / weather["ghi"].sum() == pytest.approx(0.465, abs=0.01)
+    assert share["east"] == pytest.approx(0.790, abs=0.005)
+    assert share["west"] == pytest.approx(0.785, abs=0.005)
     assert not result.planes[["suitable"]].any().any()
     assert SuitabilityParams().min_share_of_reference == 0.80
 
