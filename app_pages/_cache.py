@@ -29,8 +29,19 @@ from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
+from planner.allocation import Battery, round_coefficients, write_key_csv
+from planner.community import (
+    Community,
+    CommunityResult,
+    compare_keys,
+    demo_community,
+    evaluate,
+)
+from planner.community import producer_roofs as community_roofs
+from planner.economics import EconomicParams
 from planner.rooftops import RooftopChain, RooftopConfig, RooftopRun, site_of
 from planner.rooftops import building_energy as rooftop_energy
+from planner.sizing import sweep_scaling
 from quartier_solaire.errors import Problem
 from solar.engine import PVParams
 from solar.pvgis import weather_for_site
@@ -195,3 +206,98 @@ def building_energy(
     """
     run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
     return rooftop_energy(run, building_id, step="30min")
+
+
+# --- the collective project ------------------------------------------------------------
+# Demo households are estimates built from a seed: not personal data, so they may
+# be cached here. Shared measured curves must never enter st.cache_data (shared by
+# every session of the server): they will come through the consented store, later.
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def producer_roofs(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    shading: ShadingParams,
+    _weather: pd.DataFrame,
+) -> pd.DataFrame:
+    """Return the suitable roofs, largest first (:func:`planner.community.producer_roofs`)."""
+    run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
+    return community_roofs(run, buildings(dataset)[0])
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def community(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    shading: ShadingParams,
+    producers: tuple[str, ...],
+    households: int,
+    step: str,
+    _weather: pd.DataFrame,
+) -> Community:
+    """Return the demo project on these roofs with ``households`` estimated households."""
+    run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
+    return demo_community(
+        run,
+        buildings(dataset)[0],
+        _weather["temp_air"],
+        producers=list(producers),
+        households=households,
+        step=step,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def community_result(
+    project: tuple,
+    key: str,
+    options: tuple,
+    battery: Battery | None,
+    economic_params: EconomicParams,
+    _weather: pd.DataFrame,
+) -> CommunityResult:
+    """Return :func:`planner.community.evaluate` on the project ``community(*project)``.
+
+    ``options`` are the key's options as ``(name, value)`` pairs, values hashable.
+    """
+    return evaluate(community(*project, _weather), key, dict(options), battery, economic_params)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def community_keys(
+    project: tuple, options: tuple, economic_params: EconomicParams, _weather: pd.DataFrame
+) -> pd.DataFrame:
+    """Return :func:`planner.community.compare_keys` on the project, every key."""
+    per_key = {key: dict(value) for key, value in options}
+    return compare_keys(
+        community(*project, _weather), options=per_key, economic_params=economic_params
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def community_sweep(
+    project: tuple, sizes_kwp: tuple[float, ...], economic_params: EconomicParams, _weather
+) -> pd.DataFrame:
+    """Return :func:`planner.sizing.sweep_scaling` of the project's roofs over ``sizes_kwp``."""
+    project_ = community(*project, _weather)
+    return sweep_scaling(
+        project_.total_production,
+        project_.consumption,
+        list(project_.kwp),
+        list(sizes_kwp),
+        economic_params,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def community_key_csv(project: tuple, key: str, options: tuple, battery, _weather) -> str:
+    """Return the key CSV for Enedis: the allocation's coefficients rounded to its precision."""
+    result = community_result(project, key, options, battery, EconomicParams(), _weather)
+    return write_key_csv(round_coefficients(result.allocation))
