@@ -29,10 +29,12 @@ from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
-from planner.allocation import Battery, round_coefficients, write_key_csv
+from planner.allocation import Allocation, Battery
 from planner.community import (
+    COMPARED_KEYS,
     Community,
     CommunityResult,
+    allocate_community,
     compare_keys,
     demo_community,
     evaluate,
@@ -210,8 +212,11 @@ def building_energy(
 
 # --- the collective project ------------------------------------------------------------
 # Demo households are estimates built from a seed: not personal data, so they may
-# be cached here. Shared measured curves must never enter st.cache_data (shared by
-# every session of the server): they will come through the consented store, later.
+# be cached here. Shared measured curves must never enter a cache (shared by every
+# session of the server): they will come through the consented store, later.
+# The project and its flows are held with st.cache_resource: one year at 15 min for
+# 200 households weighs about 60 MB a frame, which st.cache_data would copy
+# (pickle) at every rerun; these frozen results are never modified.
 
 
 @st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
@@ -229,7 +234,7 @@ def producer_roofs(
     return community_roofs(run, buildings(dataset)[0])
 
 
-@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs=_BY_KEY)
 def community(
     dataset: Dataset,
     weather_key: tuple,
@@ -254,7 +259,18 @@ def community(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def community_allocation(
+    project: tuple, key: str, options: tuple, battery: Battery | None, _weather: pd.DataFrame
+) -> Allocation:
+    """Return the flows of the project ``community(*project)`` under one key.
+
+    ``options`` are the key's options as ``(name, value)`` pairs, values hashable.
+    """
+    return allocate_community(community(*project, _weather), key, dict(options), battery)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
 def community_result(
     project: tuple,
     key: str,
@@ -263,21 +279,36 @@ def community_result(
     economic_params: EconomicParams,
     _weather: pd.DataFrame,
 ) -> CommunityResult:
-    """Return :func:`planner.community.evaluate` on the project ``community(*project)``.
+    """Return :func:`planner.community.evaluate`; new economics do not share again."""
+    flows = community_allocation(project, key, options, battery, _weather)
+    return evaluate(
+        community(*project, _weather),
+        key,
+        dict(options),
+        battery,
+        economic_params,
+        allocation=flows,
+    )
 
-    ``options`` are the key's options as ``(name, value)`` pairs, values hashable.
-    """
-    return evaluate(community(*project, _weather), key, dict(options), battery, economic_params)
 
-
-@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
 def community_keys(
     project: tuple, options: tuple, economic_params: EconomicParams, _weather: pd.DataFrame
 ) -> pd.DataFrame:
-    """Return :func:`planner.community.compare_keys` on the project, every key."""
-    per_key = {key: dict(value) for key, value in options}
+    """Return :func:`planner.community.compare_keys` on the project, every key.
+
+    ``options``: ``(key, ((name, value), ...))`` pairs. Each key's flows come from
+    :func:`community_allocation`, shared with the key shown: new prices or
+    another key chosen only reprice.
+    """
+    per_key = dict(options)
+    flows = {
+        key: community_allocation(project, key, per_key.get(key, ()), None, _weather)
+        for key in COMPARED_KEYS
+    }
     return compare_keys(
-        community(*project, _weather), options=per_key, economic_params=economic_params
+        community(*project, _weather),
+        economic_params=economic_params,
+        allocations=flows,
     )
 
 
@@ -294,10 +325,3 @@ def community_sweep(
         list(sizes_kwp),
         economic_params,
     )
-
-
-@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
-def community_key_csv(project: tuple, key: str, options: tuple, battery, _weather) -> str:
-    """Return the key CSV for Enedis: the allocation's coefficients rounded to its precision."""
-    result = community_result(project, key, options, battery, EconomicParams(), _weather)
-    return write_key_csv(round_coefficients(result.allocation))

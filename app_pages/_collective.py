@@ -33,6 +33,28 @@ def collective_flows(result: CommunityResult) -> pd.DataFrame:
     )
 
 
+def steps_csv(result: CommunityResult) -> bytes:
+    """The collective's flows per step as CSV [kWh]: PROD, AUTOCONS, SURPLUS, CONS, COMPLEMENT.
+
+    PROD is the roofs' production plus any battery discharge; with a battery,
+    its charge is part of AUTOCONS and CONS (it is a participant), and its
+    charge, discharge and state of charge follow.
+    """
+    a = result.allocation
+    table = pd.DataFrame(
+        {
+            "PROD": a.prod,
+            "AUTOCONS": a.autoprod,
+            "SURPLUS": a.surplus,
+            "CONS": a.cons.sum(axis=1),
+            "COMPLEMENT": a.complement.sum(axis=1),
+        }
+    )
+    if a.storage is not None:
+        table = table.join(a.storage.add_prefix("battery_"))
+    return table.to_csv(index_label="time").encode("utf-8")
+
+
 def _stacked(figure: go.Figure, frame: pd.DataFrame, lang: str, row=None, legend=True) -> None:
     for name, sign in (("AUTOCONS", 1), ("SURPLUS", 1), ("COMPLEMENT", -1)):
         figure.add_trace(

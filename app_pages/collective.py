@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from app_pages import _cache, _sidebar
 from app_pages import _collective as ui
 from geodata.lookup import building_at
-from planner.allocation import Battery
+from planner.allocation import Battery, round_coefficients, write_key_csv
 from planner.economics import EconomicParams
 from planner.legality import legal_messages, perimeter_drawing
 from planner.sizing import recommend
@@ -341,18 +341,24 @@ if battery is not None:
 # --- downloads ---------------------------------------------------------------------------
 st.header(t("coll.downloads", lang))
 d1, d2, d3 = st.columns(3)
+
+
+def _key_csv() -> bytes:
+    """The key CSV for Enedis, written when the button is clicked (seconds at 200 households)."""
+    return write_key_csv(round_coefficients(result.allocation)).encode("utf-8")
+
+
 d1.download_button(
     t("coll.download_key", lang),
-    data=_cache.community_key_csv(project, key, options, battery, weather),
+    data=_key_csv,
     file_name="cle_repartition.csv",
     mime="text/csv",
     key="coll_download_key",
     on_click="ignore",
 )
-steps = flows.assign(PROD=result.allocation.prod, CONS=result.allocation.cons.sum(axis=1))
 d2.download_button(
     t("coll.download_steps", lang),
-    data=lambda: steps.to_csv(index_label="time").encode("utf-8"),
+    data=lambda: ui.steps_csv(result),
     file_name="flux_par_pas.csv",
     mime="text/csv",
     key="coll_download_steps",

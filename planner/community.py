@@ -35,6 +35,7 @@ __all__ = [
     "CommunityResult",
     "Consumer",
     "Producer",
+    "allocate_community",
     "compare_keys",
     "demo_community",
     "evaluate",
@@ -201,12 +202,30 @@ def key_options(community: Community, key: str, options: Mapping | None = None) 
     return out
 
 
+def allocate_community(
+    community: Community,
+    key: str = "dynamic_default",
+    options: Mapping | None = None,
+    battery: Battery | None = None,
+) -> Allocation:
+    """The Enedis flows of the project under ``key`` (options from :func:`key_options`)."""
+    return allocate(
+        community.total_production,
+        community.consumption,
+        key=key,
+        battery=battery,
+        **key_options(community, key, options),
+    )
+
+
 def evaluate(
     community: Community,
     key: str = "dynamic_default",
     options: Mapping | None = None,
     battery: Battery | None = None,
     economic_params: EconomicParams | None = None,
+    *,
+    allocation: Allocation | None = None,
 ) -> CommunityResult:
     """Share the production with ``key`` and give the project's figures.
 
@@ -220,6 +239,9 @@ def evaluate(
     battery : Battery, optional
         A shared battery dispatched after the key (its cost is not counted).
     economic_params : EconomicParams, optional
+    allocation : Allocation, optional
+        :func:`allocate_community` of the same inputs, already computed (a
+        cache): the economics change without sharing the production again.
 
     Returns
     -------
@@ -228,13 +250,7 @@ def evaluate(
     """
     params = economic_params or EconomicParams()
     production = community.total_production
-    flows = allocate(
-        production,
-        community.consumption,
-        key=key,
-        battery=battery,
-        **key_options(community, key, options),
-    )
+    flows = allocation or allocate_community(community, key, options, battery)
     # The households' self-consumed kWh: the battery's charge is not a sale.
     names = community.consumption.columns
     autocons = flows.autocons[names].sum()
@@ -272,6 +288,8 @@ def compare_keys(
     keys: Sequence[str] = COMPARED_KEYS,
     options: Mapping[str, Mapping] | None = None,
     economic_params: EconomicParams | None = None,
+    *,
+    allocations: Mapping[str, Allocation] | None = None,
 ) -> pd.DataFrame:
     """Run every key on the same project: per household, kWh self-consumed and euros saved.
 
@@ -282,6 +300,9 @@ def compare_keys(
     options : mapping, optional
         Options per key name; defaults from :func:`key_options`.
     economic_params : EconomicParams, optional
+    allocations : mapping, optional
+        :func:`allocate_community` of some keys with the same options, already
+        computed (a cache), by key name.
 
     Returns
     -------
@@ -291,17 +312,11 @@ def compare_keys(
         ``("estimated", "")``.
     """
     params = economic_params or EconomicParams()
-    options = options or {}
-    production = community.total_production
+    options, allocations = options or {}, allocations or {}
     parts = {}
     for key in keys:
-        flows = allocate(
-            production,
-            community.consumption,
-            key=key,
-            **key_options(community, key, options.get(key)),
-        )
-        autocons = flows.autocons.sum()
+        flows = allocations.get(key) or allocate_community(community, key, options.get(key))
+        autocons = flows.autocons[community.consumption.columns].sum()
         parts[(key, "autocons_kwh")] = autocons
         parts[(key, "savings_eur")] = household_savings(autocons, params)
     table = pd.DataFrame(parts)
