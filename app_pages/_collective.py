@@ -6,6 +6,7 @@ import html
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -83,7 +84,15 @@ def weeks_figure(flows: pd.DataFrame, lang: str) -> go.Figure:
     for i, (month, day) in enumerate(SEASON_WEEKS.values(), start=1):
         start = pd.Timestamp(year=year, month=month, day=day, tz=hourly.index.tz)
         week = hourly.loc[start : start + pd.Timedelta(days=7) - pd.Timedelta(hours=1)]
-        _stacked(figure, week, lang, row=i, legend=i == 1)
+        # Hours from the week's start: a typical year has no year to show.
+        days = week.index[::24]
+        _stacked(figure, week.set_axis(np.arange(len(week))), lang, row=i, legend=i == 1)
+        figure.update_xaxes(
+            tickvals=np.arange(0, len(week), 24),
+            ticktext=[t("coll.day", lang, d=f"{d.day:02d}", m=f"{d.month:02d}") for d in days],
+            row=i,
+            col=1,
+        )
         figure.update_yaxes(title_text=t("coll.axis.kwh_per_hour", lang), row=i, col=1)
     figure.update_layout(
         barmode="relative", bargap=0, height=900, margin=MARGIN, title=t("coll.weeks_title", lang)
