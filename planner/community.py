@@ -394,8 +394,13 @@ def _demo_household(rng: np.random.Generator, apartment: bool) -> Household:
     )
 
 
+# Participants per building at most in the demo: a cooperative recruits in several
+# streets, not one block of flats (our choice).
+_DEMO_PER_BUILDING = 4
+
+
 def _homes_near(points: pd.DataFrame, lon: float, lat: float, n: int) -> list[str]:
-    """Building id of each of ``n`` households, filling the nearest homes first."""
+    """Building id of each of ``n`` households, nearest homes first, a few per building."""
     homes = points.loc[points["usage"].isin(_HOME_USAGES)]
     dx = (homes["lon"] - lon) * np.cos(np.radians(lat))
     order = np.argsort(np.hypot(dx, homes["lat"] - lat).to_numpy(), kind="stable")
@@ -404,7 +409,7 @@ def _homes_near(points: pd.DataFrame, lon: float, lat: float, n: int) -> list[st
         homes.index[order], homes["dwellings"].to_numpy()[order], strict=True
     ):
         count = int(dwellings) if pd.notna(dwellings) and int(dwellings) > 0 else 1
-        out += [building] * min(count, n - len(out))
+        out += [building] * min(count, _DEMO_PER_BUILDING, n - len(out))
         if len(out) >= n:
             break
     return out
@@ -435,7 +440,7 @@ def demo_community(
         public buildings (school, sports hall).
     households : int
         Number of participating households, living in the homes nearest the
-        producers (as many per building as it has dwellings).
+        producers (at most 4 per building, and no more than its dwellings).
     step : str
         ``"15min"`` or ``"30min"``.
     seed : int

@@ -170,6 +170,8 @@ def test_demo_community_is_forty_estimated_households_around_public_roofs():
     assert {usages[p.name] for p in community.producers} <= {"school", "sports"}
     assert len(community.producers) == 3
     assert {usages[c.building_id] for c in community.consumers} <= {"residential", "apartments"}
+    homes = pd.Series([c.building_id for c in community.consumers]).value_counts()
+    assert len(homes) >= 10 and homes.max() <= 4  # several streets, not one block
     assert len(community.consumption.index) == 35_040  # a year at 15 min
     # Production of each roof = its suitable annual kWh from the chain.
     roofs = producer_roofs(run, buildings)
