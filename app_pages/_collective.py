@@ -298,5 +298,6 @@ BATTERY_EFFICIENCY = "coll_battery_efficiency"
 OBJECTIVE = "coll_objective"
 TARGET = "coll_target"
 MAP = "coll_map"
+LAST_CLICK = "coll_last_click"  # the map's last click, already handled
 TOGGLE = "coll_toggle"  # a roof clicked on the map, applied before the roof selector
 ECON = "coll_econ_"  # prefix of the economics inputs, one per field (and band)

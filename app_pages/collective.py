@@ -217,8 +217,8 @@ with right:
     )
     st.caption(t("coll.map_help", lang))
 point = (clicked or {}).get("last_object_clicked")
-if point and point != st.session_state.get("coll_last_click"):
-    st.session_state["coll_last_click"] = point
+if point and point != st.session_state.get(ui.LAST_CLICK):
+    st.session_state[ui.LAST_CLICK] = point
     hit = building_at(buildings, point["lat"], point["lng"])
     if hit in roofs.index:
         st.session_state[ui.TOGGLE] = hit

@@ -66,12 +66,16 @@ class Producer:
         Installed power of its suitable planes [kWc].
     lon, lat : float
         Where it is, WGS84 [degrees].
+    body : str
+        Its owner, one of :data:`planner.legality.BODIES` (the demo's schools and
+        sports hall: ``"commune"``, an assumption).
     """
 
     name: str
     kwp: float
     lon: float
     lat: float
+    body: str = "private"
 
 
 @dataclass(frozen=True)
@@ -149,9 +153,9 @@ class Community:
         )
 
     def participants(self) -> list[Participant]:
-        """Every site as :class:`planner.legality.Participant` (producers are public bodies)."""
+        """Every site as :class:`planner.legality.Participant` (households are private)."""
         return [
-            Participant(p.name, p.lon, p.lat, role="producer", kwp=p.kwp, body="commune")
+            Participant(p.name, p.lon, p.lat, role="producer", kwp=p.kwp, body=p.body)
             for p in self.producers
         ] + [Participant(c.name, c.lon, c.lat) for c in self.consumers]
 
@@ -369,8 +373,9 @@ def _production(
         chosen = planes.index[(planes["building_id"] == building) & planes["suitable"]]
         columns[building] = run.simulation.energy(chosen, step).to_numpy()
         row = roofs.loc[building]
+        body = "commune" if row["usage"] in _PUBLIC_USAGES else "private"
         producers.append(
-            Producer(building, float(row["kwp"]), float(row["lon"]), float(row["lat"]))
+            Producer(building, float(row["kwp"]), float(row["lon"]), float(row["lat"]), body)
         )
     index = run.simulation.energy(planes.index[:0], step).index
     return pd.DataFrame(columns, index=index), tuple(producers)

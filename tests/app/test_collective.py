@@ -195,3 +195,20 @@ def test_html_report_is_self_contained_and_escapes_names():
     assert "Plotly.newPlot" in report and len(report) > 1_000_000
     for _label, value in ui.headline_rows(result, "fr"):
         assert value.replace("\u202f", "&#8239;") in report or value in report
+
+
+def test_a_roof_clicked_on_the_map_joins_or_leaves_the_project():
+    at = _page("fr")
+    before = _metric(at, "coll.fig.prod", "fr")
+    at.session_state[ui.TOGGLE] = "supermarket"  # what a click on its roof sets
+    at.run()
+    assert not at.exception
+    assert "supermarket" in at.multiselect(key=ui.ROOFS).value
+    assert _metric(at, "coll.fig.prod", "fr") > before + 400  # its 579 MWh a year
+    at.session_state[ui.TOGGLE] = "supermarket"
+    at.run()
+    assert "supermarket" not in at.multiselect(key=ui.ROOFS).value
+    assert _metric(at, "coll.fig.prod", "fr") == pytest.approx(before)
+    at.multiselect(key=ui.ROOFS).set_value([]).run()
+    assert not at.exception
+    assert at.info[0].value == t("coll.no_roof", "fr")
