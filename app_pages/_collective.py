@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import fields
 
 import folium
 import geopandas as gpd
@@ -13,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from app_pages import _map
 from planner.community import CommunityResult
+from planner.economics import EconomicParams
 from planner.legality import PerimeterDrawing
 from quartier_solaire.i18n import number, percent, t
 
@@ -214,6 +216,27 @@ def project_map(
         ).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
+
+
+def _plain(value: float, lang: str) -> str:
+    """A number with the decimals it has (up to 4), as readers of ``lang`` write it."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return number(value, lang, decimals=len(text.split(".")[1]) if "." in text else 0)
+
+
+def econ_rows(params: EconomicParams, lang: str) -> list[tuple[str, str]]:
+    """Every economic parameter as (label with unit, value), band values joined."""
+    rows = []
+    for f in fields(params):
+        label, value = t(f"param.{f.name}", lang), getattr(params, f.name)
+        if isinstance(value, bool):
+            text = t("param.yes" if value else "param.no", lang)
+        elif isinstance(value, tuple):
+            text = " / ".join(_plain(v, lang) for v in value)
+        else:
+            text = _plain(value, lang)
+        rows.append((label, text))
+    return rows
 
 
 def headline_rows(result: CommunityResult, lang: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from planner.allocation import Battery, round_coefficients, write_key_csv
 from planner.economics import EconomicParams
 from planner.legality import legal_messages, perimeter_drawing
 from planner.sizing import recommend
-from quartier_solaire.i18n import number, parameter_rows, percent, t
+from quartier_solaire.i18n import number, percent, t
 
 KEYS = ("dynamic_default", "static", "priority", "custom")
 BANDS = ("≤ 9", "9–36", "36–100", "> 100")
@@ -141,6 +141,7 @@ battery = Battery(capacity, power, efficiency / 100.0) if use_battery else None
 def _economics_inputs() -> EconomicParams:
     """One input per field of EconomicParams, with its default and cited source."""
     default, values = EconomicParams(), {}
+    defaults = dict(ui.econ_rows(default, lang))
     with st.expander(t("coll.econ_title", lang)):
         for field in dataclasses.fields(EconomicParams):
             name, value = field.name, getattr(default, field.name)
@@ -172,7 +173,7 @@ def _economics_inputs() -> EconomicParams:
                 t(
                     "coll.econ_default",
                     lang,
-                    default=dict(parameter_rows(default, lang))[t(f"param.{name}", lang)],
+                    default=defaults[t(f"param.{name}", lang)],
                     source=t(f"econ.source.{name}", lang),
                 )
             )
@@ -376,7 +377,7 @@ def _report() -> bytes:
             (t("coll.key", lang), t(f"coll.key.{key}", lang)),
         ],
         [monthly, weeks, sizing],
-        parameter_rows(params, lang),
+        ui.econ_rows(params, lang),
         legal_messages(result.legal, lang),
         household_table.set_index(t("coll.col.household", lang)),
         lang,

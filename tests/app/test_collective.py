@@ -22,7 +22,7 @@ from planner.community import Consumer, Producer, compare_keys, demo_community, 
 from planner.economics import EconomicParams
 from planner.legality import legal_messages
 from planner.rooftops import RooftopChain, RooftopConfig
-from quartier_solaire.i18n import parameter_rows, t
+from quartier_solaire.i18n import t
 from tests.app.test_figures import _location, _weather, parse_number
 from tests.conftest import ROOT
 
@@ -183,7 +183,7 @@ def test_html_report_is_self_contained_and_escapes_names():
         evil,
         ui.headline_rows(result, "fr") + [(t("coll.roofs", "fr"), evil)],
         figures,
-        parameter_rows(EconomicParams(), "fr"),
+        ui.econ_rows(EconomicParams(), "fr"),
         legal_messages(result.legal, "fr"),
         households,
         "fr",
@@ -192,6 +192,7 @@ def test_html_report_is_self_contained_and_escapes_names():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
     # Self-contained: plotly.js inline, no script fetched from elsewhere.
     assert "<script src=" not in report
+    assert "2\u202f500 / 1\u202f600 / 1\u202f100 / 900" in report  # the capex bands, in French
     assert "Plotly.newPlot" in report and len(report) > 1_000_000
     for _label, value in ui.headline_rows(result, "fr"):
         assert value.replace("\u202f", "&#8239;") in report or value in report
