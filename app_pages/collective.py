@@ -289,7 +289,11 @@ compared = _cache.community_keys(project, compared_options, params, weather)
 rows = {
     t("coll.col.household", lang): [
         t("coll.total", lang) if i == "total" else i for i in compared.index
-    ]
+    ],
+    t("coll.col.profile", lang): [
+        "" if pd.isna(e) else estimated if e else t("coll.measured", lang)
+        for e in compared[("estimated", "")]
+    ],
 }
 for k in KEYS:
     rows[t("coll.compare_kwh", lang, key=t(f"coll.key.{k}", lang))] = (

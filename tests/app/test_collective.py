@@ -109,6 +109,7 @@ def test_changing_the_key_changes_the_figures_as_the_domain_says():
     compared = compare_keys(community)
     table = _table(at, t("coll.compare_kwh", "fr", key=t("coll.key.custom", "fr")))
     total = table.iloc[-1]
+    assert (table[t("coll.col.profile", "fr")].iloc[:-1] == t("coll.estimated", "fr")).all()
     for key in ("static", "dynamic_default", "priority", "custom"):
         label = t("coll.compare_kwh", "fr", key=t(f"coll.key.{key}", "fr"))
         assert total[label] == pytest.approx(compared.loc["total", (key, "autocons_kwh")], abs=1)
