@@ -11,6 +11,7 @@ from app_pages import _cache, _sidebar
 from app_pages import _collective as ui
 from geodata.lookup import building_at
 from planner.allocation import Battery, round_coefficients, write_key_csv
+from planner.community import default_producers
 from planner.economics import EconomicParams
 from planner.legality import legal_messages, perimeter_drawing
 from planner.sizing import recommend
@@ -38,8 +39,11 @@ with st.spinner(t("map.computing", lang)):
     roofs = _cache.producer_roofs(*chain_args, weather)
 
 # --- roofs and participants ------------------------------------------------------------
-public = roofs.index[roofs["usage"].isin(("school", "sports"))][:3].tolist()
-st.session_state.setdefault(ui.ROOFS, public or roofs.index[:1].tolist())
+# Roofs chosen on another set of buildings are not this one's: start from the defaults.
+kept = [r for r in st.session_state.get(ui.ROOFS, []) if r in roofs.index]
+if not kept and st.session_state.get(ui.ROOFS) != []:
+    kept = default_producers(roofs)
+st.session_state[ui.ROOFS] = kept
 toggled = st.session_state.pop(ui.TOGGLE, None)
 if toggled in roofs.index:
     current = list(st.session_state[ui.ROOFS])

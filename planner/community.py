@@ -37,6 +37,7 @@ __all__ = [
     "Producer",
     "allocate_community",
     "compare_keys",
+    "default_producers",
     "demo_community",
     "evaluate",
     "key_options",
@@ -349,6 +350,16 @@ def producer_roofs(run: RooftopRun, buildings: gpd.GeoDataFrame) -> pd.DataFrame
     return table.sort_values("kwp", ascending=False, kind="stable")
 
 
+def default_producers(roofs: pd.DataFrame, n: int = 3) -> list[str]:
+    """The ``n`` largest suitable roofs of public buildings (school, sports hall, ...).
+
+    ``roofs`` as :func:`producer_roofs` returns them; the largest roof of all
+    when no public building has one.
+    """
+    public = roofs.index[roofs["usage"].isin(_PUBLIC_USAGES)][:n].tolist()
+    return public or roofs.index[:1].tolist()
+
+
 def _points(buildings: gpd.GeoDataFrame) -> pd.DataFrame:
     """Lon, lat of each building's representative point, and its usage, by id."""
     frame = buildings.to_crs(4326) if buildings.crs is not None else buildings
@@ -458,7 +469,7 @@ def demo_community(
     """
     roofs = producer_roofs(run, buildings)
     if producers is None:
-        producers = list(roofs.index[roofs["usage"].isin(_PUBLIC_USAGES)][:3])
+        producers = default_producers(roofs)
     production, sites = _production(run, roofs, list(producers), step)
     points = _points(buildings)
     lon = float(np.mean([p.lon for p in sites])) if sites else float(points["lon"].mean())

@@ -214,3 +214,8 @@ def test_a_roof_clicked_on_the_map_joins_or_leaves_the_project():
     at.multiselect(key=ui.ROOFS).set_value([]).run()
     assert not at.exception
     assert at.info[0].value == t("coll.no_roof", "fr")
+
+
+def test_roofs_of_another_set_of_buildings_give_way_to_the_defaults():
+    at = _page("fr", **{ui.ROOFS: ["no-such-roof"]})
+    assert at.multiselect(key=ui.ROOFS).value == ["gymnasium", "school-wing-1", "school-canteen"]
