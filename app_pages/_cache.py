@@ -29,7 +29,7 @@ from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
-from planner.allocation import Allocation, Battery
+from planner.allocation import Allocation, Battery, dispatch_battery
 from planner.community import (
     COMPARED_KEYS,
     Community,
@@ -266,8 +266,14 @@ def community_allocation(
     """Return the flows of the project ``community(*project)`` under one key.
 
     ``options`` are the key's options as ``(name, value)`` pairs, values hashable.
+    A battery is dispatched on the key's cached flows: a new capacity does not
+    share the production again.
     """
-    return allocate_community(community(*project, _weather), key, dict(options), battery)
+    if battery is not None:
+        return dispatch_battery(
+            community_allocation(project, key, options, None, _weather), battery
+        )
+    return allocate_community(community(*project, _weather), key, dict(options))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)

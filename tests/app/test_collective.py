@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import _collective as ui
 from app_pages import _state
 from geodata.demo import demo_buildings
-from planner.allocation import read_key_csv, round_coefficients, write_key_csv
+from planner.allocation import Battery, read_key_csv, round_coefficients, write_key_csv
 from planner.community import Consumer, Producer, compare_keys, demo_community, evaluate
 from planner.economics import EconomicParams
 from planner.legality import legal_messages
@@ -219,3 +219,13 @@ def test_a_roof_clicked_on_the_map_joins_or_leaves_the_project():
 def test_roofs_of_another_set_of_buildings_give_way_to_the_defaults():
     at = _page("fr", **{ui.ROOFS: ["no-such-roof"]})
     assert at.multiselect(key=ui.ROOFS).value == ["gymnasium", "school-wing-1", "school-canteen"]
+
+
+def test_a_shared_battery_changes_the_figures_as_the_domain_says():
+    at = _page("fr")
+    at.checkbox(key=ui.BATTERY).check().run()
+    at.number_input(key=ui.BATTERY_KWH).set_value(200.0).run()
+    assert not at.exception
+    expected = evaluate(expected_community(), battery=Battery(200.0, 50.0, 0.9))
+    assert expected.totals.autocons_kwh > evaluate(expected_community()).totals.autocons_kwh
+    _assert_headline(at, expected, "fr")
