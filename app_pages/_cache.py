@@ -27,6 +27,18 @@ import streamlit as st
 from geodata.clusters import keep_main_group
 from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
+from planner.allocation import Allocation, Battery, dispatch_battery
+from planner.community import (
+    COMPARED_KEYS,
+    Community,
+    CommunityResult,
+    allocate_community,
+    compare_keys,
+    demo_community,
+    evaluate,
+)
+from planner.community import producer_roofs as community_roofs
+from planner.economics import EconomicParams
 from planner.rooftops import (
     PVParams,
     RoofParams,
@@ -38,6 +50,7 @@ from planner.rooftops import (
     site_of,
 )
 from planner.rooftops import building_energy as rooftop_energy
+from planner.sizing import sweep_scaling
 from planner.store import Store, prepare_store
 from quartier_solaire.errors import Problem
 from solar.pvgis import weather_for_site
@@ -214,3 +227,126 @@ def store(url: str, _secrets) -> Store:
     new store; ``_secrets`` travels unhashed.
     """
     return prepare_store(_secrets)
+
+
+# --- the collective project ------------------------------------------------------------
+# Demo households are estimates built from a seed: not personal data, so they may
+# be cached here. Shared measured curves must never enter a cache (shared by every
+# session of the server): they will come through the consented store, later.
+# The project and its flows are held with st.cache_resource: one year at 15 min for
+# 200 households weighs about 60 MB a frame, which st.cache_data would copy
+# (pickle) at every rerun; these frozen results are never modified.
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def producer_roofs(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    shading: ShadingParams,
+    _weather: pd.DataFrame,
+) -> pd.DataFrame:
+    """Return the suitable roofs, largest first (:func:`planner.community.producer_roofs`)."""
+    run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
+    return community_roofs(run, buildings(dataset)[0])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs=_BY_KEY)
+def community(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    shading: ShadingParams,
+    producers: tuple[str, ...],
+    households: int,
+    step: str,
+    _weather: pd.DataFrame,
+) -> Community:
+    """Return the demo project on these roofs with ``households`` estimated households."""
+    run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
+    return demo_community(
+        run,
+        buildings(dataset)[0],
+        _weather["temp_air"],
+        producers=list(producers),
+        households=households,
+        step=step,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def community_allocation(
+    project: tuple, key: str, options: tuple, battery: Battery | None, _weather: pd.DataFrame
+) -> Allocation:
+    """Return the flows of the project ``community(*project)`` under one key.
+
+    ``options`` are the key's options as ``(name, value)`` pairs, values hashable.
+    A battery is dispatched on the key's cached flows: a new capacity does not
+    share the production again.
+    """
+    if battery is not None:
+        return dispatch_battery(
+            community_allocation(project, key, options, None, _weather), battery
+        )
+    return allocate_community(community(*project, _weather), key, dict(options))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs=_BY_KEY)
+def community_result(
+    project: tuple,
+    key: str,
+    options: tuple,
+    battery: Battery | None,
+    economic_params: EconomicParams,
+    _weather: pd.DataFrame,
+) -> CommunityResult:
+    """Return :func:`planner.community.evaluate`; new economics do not share again."""
+    flows = community_allocation(project, key, options, battery, _weather)
+    return evaluate(
+        community(*project, _weather),
+        key,
+        dict(options),
+        battery,
+        economic_params,
+        allocation=flows,
+    )
+
+
+def community_keys(
+    project: tuple, options: tuple, economic_params: EconomicParams, _weather: pd.DataFrame
+) -> pd.DataFrame:
+    """Return :func:`planner.community.compare_keys` on the project, every key.
+
+    ``options``: ``(key, ((name, value), ...))`` pairs. Each key's flows come from
+    :func:`community_allocation`, shared with the key shown: new prices or
+    another key chosen only reprice.
+    """
+    per_key = dict(options)
+    flows = {
+        key: community_allocation(project, key, per_key.get(key, ()), None, _weather)
+        for key in COMPARED_KEYS
+    }
+    return compare_keys(
+        community(*project, _weather),
+        economic_params=economic_params,
+        allocations=flows,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs=_BY_KEY)
+def community_sweep(
+    project: tuple, sizes_kwp: tuple[float, ...], economic_params: EconomicParams, _weather
+) -> pd.DataFrame:
+    """Return :func:`planner.sizing.sweep_scaling` of the project's roofs over ``sizes_kwp``."""
+    project_ = community(*project, _weather)
+    return sweep_scaling(
+        project_.total_production,
+        project_.consumption,
+        list(project_.kwp),
+        list(sizes_kwp),
+        economic_params,
+    )

@@ -161,6 +161,7 @@ DEFAULTS: dict[str, object] = {
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/rooftop_map.py", "nav.rooftop_map", ":material/map:", "carte"),
     ("app_pages/my_home.py", "nav.my_home", ":material/home:", "mon-foyer"),
+    ("app_pages/collective.py", "nav.collective", ":material/groups:", "projet-collectif"),
     ("app_pages/method.py", "nav.method", ":material/menu_book:", "methode"),
 )
 

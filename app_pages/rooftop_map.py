@@ -15,7 +15,15 @@ lang, assumptions, chosen = sidebar.lang, sidebar.assumptions, sidebar.dataset
 st.title(t("map.title", lang))
 # The first page a newcomer sees: what the app is for, and where to start.
 st.markdown(t("welcome.what", lang))
-st.markdown(t("welcome.start", lang, my_home=t("nav.my_home", lang), method=t("nav.method", lang)))
+st.markdown(
+    t(
+        "welcome.start",
+        lang,
+        my_home=t("nav.my_home", lang),
+        collective=t("nav.collective", lang),
+        method=t("nav.method", lang),
+    )
+)
 buildings, report = _sidebar.buildings(lang, chosen)
 location = _cache.site(chosen)
 if chosen.kind == "demo":

@@ -173,12 +173,15 @@ def write_key_csv(
     units = np.rint(coefficients.to_numpy(dtype=float) * n_units).astype(np.int64)
     if (units.sum(axis=1) > n_units).any():
         raise ValueError("coefficients of a step exceed 100 % at this precision")
-    whole, part = np.divmod(units, 10**decimals)
-    cells = np.char.add(
-        np.char.add(whole.astype(str), ","), np.char.zfill(part.astype(str), decimals)
-    )
-    if decimals == 0:
-        cells = whole.astype(str)
+    if (units < 0).any():
+        raise ValueError("coefficients must not be negative")
+    # Every cell is one of n_units + 1 texts: look them up rather than format
+    # millions of numbers (np.char took 15 s for a year of 200 participants).
+    whole, part = np.divmod(np.arange(n_units + 1), 10**decimals)
+    texts = [
+        f"{w},{p:0{decimals}d}" if decimals else f"{w}" for w, p in zip(whole, part, strict=True)
+    ]
+    cells = np.asarray(texts, dtype=object)[units]
     stamps = [ts.isoformat() for ts in coefficients.index]
     lines = ["Horodate;" + ";".join(str(c) for c in coefficients.columns)]
     lines += [f"{stamp};{';'.join(row)}" for stamp, row in zip(stamps, cells.tolist(), strict=True)]

@@ -200,6 +200,16 @@ def test_method_page(lang):
     _check(at, lang)
 
 
+@LANGS
+def test_collective_project(lang):
+    at = _app(lang)
+    at.switch_page("app_pages/collective.py").run()
+    _check(at, lang)
+    at.selectbox(key="coll_key").set_value("priority").run()
+    at.checkbox(key="coll_battery").check().run()
+    _check(at, lang)
+
+
 def _my_home(lang):
     at = _app(lang)
     at.switch_page("app_pages/my_home.py").run()
