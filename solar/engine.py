@@ -130,7 +130,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -322,6 +322,11 @@ class _Shade:
     surface_azimuth: np.ndarray
     mounting: np.ndarray
     kwp: np.ndarray
+    # Fast mode: each shaded plane's grid nodes (rows of the orientations
+    # table, padded by repeating a node) and bilinear weights (0 on padding),
+    # shape (shaded plane, 4); None in exact mode.
+    corners: np.ndarray | None = None
+    corner_weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -415,12 +420,12 @@ class PlaneYield:
             # Shaded planes: their own profiles, rebuilt from their skylines.
             pos = shade.plane_ids.get_indexer(ids)
             in_shade = pos >= 0
-            if in_shade.any():
-                sel = pos[in_shade]
-                profiles = _shaded_ac_per_kwp_lit(self._sky, shade, sel)
-                out[np.ix_(np.flatnonzero(in_shade), np.flatnonzero(self._sky.lit))] = (
-                    profiles * shade.kwp[sel]
-                ).T
+            lit_rows = np.flatnonzero(self._sky.lit)
+            where = np.flatnonzero(in_shade)
+            for part, prof in _shaded_profiles(
+                self._sky, shade, pos[in_shade], self.orientations, 16.0
+            ):
+                out[np.ix_(where[part], lit_rows)] = (prof * shade.kwp[pos[where[part]]]).T
         links = self.plane_orientations[self.plane_orientations["plane"].isin(ids[~in_shade])]
         if len(links) == 0:
             return pd.DataFrame(out.T, index=self._sky.index, columns=ids, copy=False)
@@ -573,6 +578,60 @@ def _ac_per_kwp_lit(
     p = sky.params
     shaded = visible is not None
     col = (slice(None), None)  # time vectors as (T, 1) columns, broadcast against (1, G)
+    cos_tilt = np.cos(np.radians(surface_tilt))[None, :]
+    dni, ghi = sky.dni[col], sky.ghi[col]
+    cos_aoi, sky_diffuse, circumsolar = _transpose(sky, surface_tilt, surface_azimuth, shaded)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # pvlib.irradiance.get_ground_diffuse and poa_components.
+        if shaded:
+            poa = apply_horizon(
+                np.maximum(dni * cos_aoi, 0.0),
+                sky_diffuse,
+                (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt)),
+                visible,
+                svf,
+                poa_circumsolar=circumsolar,
+            )
+            poa_direct, poa_diffuse, poa_global = (
+                poa["poa_direct"],
+                poa["poa_diffuse"],
+                poa["poa_global"],
+            )
+        else:
+            poa_diffuse = sky_diffuse + (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt))
+            poa_direct = np.maximum(dni * cos_aoi, 0.0)
+            poa_global = poa_direct + poa_diffuse
+        eff = poa_direct * _iam_lookup(sky.iam_table, cos_aoi) + poa_diffuse
+    # pvlib.temperature.sapm_cell: T = E exp(a + b ws) + temp_air + E / 1000 deltaT;
+    # the wind factor depends only on time and mounting, so it is computed per mounting.
+    factor = np.empty((len(sky.dni), len(mounting)))
+    for name in MOUNTINGS:
+        sel = mounting == name
+        if sel.any():
+            tm = p.temperature_model_parameters(name)
+            f = np.exp(tm["a"] + tm["b"] * sky.wind_speed) + tm["deltaT"] / 1000.0
+            factor[:, sel] = f[col]
+    temp_cell = poa_global * factor + sky.temp_air[col]
+    # 1 kWp = 1000 W of DC rating; PVWatts losses + degradation as one DC derate.
+    dc = pvsystem.pvwatts_dc(eff, temp_cell, 1000.0, p.gamma_pdc, temp_ref=p.temp_ref)
+    dc *= p.dc_derate
+    # Inverter DC input rating such that its AC rating is 1 kWp / dc_ac_ratio.
+    pdc0_inv = 1000.0 / (p.dc_ac_ratio * p.eta_inv_nom)
+    ac = inverter.pvwatts(dc, pdc0_inv, eta_inv_nom=p.eta_inv_nom, eta_inv_ref=p.eta_inv_ref)
+    ac /= 1000.0
+    return ac
+
+
+def _transpose(
+    sky: _Sky, surface_tilt: np.ndarray, surface_azimuth: np.ndarray, components: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``cos(aoi)``, sky diffuse and its circumsolar part (or None), each (lit time, G).
+
+    The circumsolar part is returned only with ``components`` (always for
+    Hay & Davies, whose terms are computed here; None for isotropic/Klucher).
+    """
+    p = sky.params
+    col = (slice(None), None)  # time vectors as (T, 1) columns, broadcast against (1, G)
     tilt_rad = np.radians(surface_tilt)
     azim_rad = np.radians(surface_azimuth)
     cos_tilt = np.cos(tilt_rad)[None, :]
@@ -614,49 +673,12 @@ def _ac_per_kwp_lit(
                 airmass=None if sky.airmass is None else sky.airmass[col],
                 model=p.transposition_model,
                 # Klucher has no circumsolar term of its own: shaded as isotropic.
-                return_components=shaded and p.transposition_model != "klucher",
+                return_components=components and p.transposition_model != "klucher",
             )
             if isinstance(sky_diffuse, dict):
                 circumsolar = sky_diffuse["poa_circumsolar"]
                 sky_diffuse = sky_diffuse["poa_sky_diffuse"]
-        # pvlib.irradiance.get_ground_diffuse and poa_components.
-        if shaded:
-            poa = apply_horizon(
-                np.maximum(dni * cos_aoi, 0.0),
-                sky_diffuse,
-                (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt)),
-                visible,
-                svf,
-                poa_circumsolar=circumsolar,
-            )
-            poa_direct, poa_diffuse, poa_global = (
-                poa["poa_direct"],
-                poa["poa_diffuse"],
-                poa["poa_global"],
-            )
-        else:
-            poa_diffuse = sky_diffuse + (ghi * p.albedo) * (0.5 * (1.0 - cos_tilt))
-            poa_direct = np.maximum(dni * cos_aoi, 0.0)
-            poa_global = poa_direct + poa_diffuse
-        eff = poa_direct * _iam_lookup(sky.iam_table, cos_aoi) + poa_diffuse
-    # pvlib.temperature.sapm_cell: T = E exp(a + b ws) + temp_air + E / 1000 deltaT;
-    # the wind factor depends only on time and mounting, so it is computed per mounting.
-    factor = np.empty((len(sky.dni), len(mounting)))
-    for name in MOUNTINGS:
-        sel = mounting == name
-        if sel.any():
-            tm = p.temperature_model_parameters(name)
-            f = np.exp(tm["a"] + tm["b"] * sky.wind_speed) + tm["deltaT"] / 1000.0
-            factor[:, sel] = f[col]
-    temp_cell = poa_global * factor + sky.temp_air[col]
-    # 1 kWp = 1000 W of DC rating; PVWatts losses + degradation as one DC derate.
-    dc = pvsystem.pvwatts_dc(eff, temp_cell, 1000.0, p.gamma_pdc, temp_ref=p.temp_ref)
-    dc *= p.dc_derate
-    # Inverter DC input rating such that its AC rating is 1 kWp / dc_ac_ratio.
-    pdc0_inv = 1000.0 / (p.dc_ac_ratio * p.eta_inv_nom)
-    ac = inverter.pvwatts(dc, pdc0_inv, eta_inv_nom=p.eta_inv_nom, eta_inv_ref=p.eta_inv_ref)
-    ac /= 1000.0
-    return ac
+    return cos_aoi, sky_diffuse, circumsolar
 
 
 def _iam_table(aoi_model: str, n: int = _IAM_TABLE_SIZE) -> np.ndarray:
@@ -782,6 +804,21 @@ def _check_horizon(planes: pd.DataFrame, horizon, sector_deg: float) -> _Shade:
     )
 
 
+def _shaded_profiles(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.DataFrame, chunk_mib):
+    """Per-kWp AC profiles of the shaded planes ``sel`` (positions in ``shade``), by chunks.
+
+    Yields ``(part, profiles)``: ``part`` indexes ``sel``, ``profiles`` has
+    shape (lit time, len(part)) [kW/kWp]. Exact mode: each plane's own
+    chain; fast mode: the grid nodes' components (:func:`_fast_shaded_ac_lit`).
+    """
+    if shade.corners is not None:
+        yield from _fast_shaded_ac_lit(sky, shade, sel, grid, chunk_mib)
+        return
+    for sl in _chunks(int(sky.lit.sum()), len(sel), chunk_mib, temporaries=40):
+        part = np.arange(sl.start, sl.stop)
+        yield part, _shaded_ac_per_kwp_lit(sky, shade, sel[part])
+
+
 def _shaded_ac_per_kwp_lit(sky: _Sky, shade: _Shade, sel: np.ndarray) -> np.ndarray:
     """Own per-kWp AC profiles of the shaded planes ``sel``, shape (lit time, plane) [kW/kWp]."""
     horizon = shade.horizon[sel]
@@ -790,6 +827,185 @@ def _shaded_ac_per_kwp_lit(sky: _Sky, shade: _Shade, sel: np.ndarray) -> np.ndar
     visible = beam_visible(sky.apparent_zenith, sky.azimuth, horizon, shade.sector_deg)
     svf = sky_view_fraction(horizon, tilt, azim, shade.sector_deg)
     return _ac_per_kwp_lit(sky, tilt, azim, shade.mounting[sel], visible, svf)
+
+
+def _with_corners(shade: _Shade, plane_ids: pd.Index, links: pd.DataFrame) -> _Shade:
+    """``shade`` with each shaded plane's fast-grid nodes and bilinear weights, (plane, 4)."""
+    pos = shade.plane_ids.get_indexer(links["plane"])
+    mine = pos >= 0
+    pos = pos[mine]
+    node = links["orientation"].to_numpy()[mine]
+    weight = links["weight"].to_numpy(float)[mine]
+    rank = _link_rank(pos)
+    corners = np.zeros((len(shade.plane_ids), 4), dtype=np.int64)
+    weights = np.zeros((len(shade.plane_ids), 4))
+    # Padding repeats the plane's first node with weight 0.
+    first = rank == 0
+    corners[pos[first]] = node[first][:, None]
+    corners[pos, rank] = node
+    weights[pos, rank] = weight
+    return replace(shade, corners=corners, corner_weights=weights)
+
+
+def _node_parts(sky: _Sky, tilt, azim) -> np.ndarray:
+    """Unshaded POA parts of some grid nodes, shape (node, 3, lit time), float32 [W/m2].
+
+    Per node: the beam's share of the effective irradiance ``poa_direct * IAM
+    + circumsolar``; the isotropic sky diffuse (sky diffuse without
+    circumsolar); the beam's reflection loss ``poa_direct * (1 - IAM)``, which
+    ``poa_global`` (hence the cell temperature) keeps.
+    """
+    cos_aoi, sky_diffuse, circumsolar = _transpose(sky, tilt, azim, True)
+    direct = np.maximum(sky.dni[:, None] * cos_aoi, 0.0)
+    seen = direct * _iam_lookup(sky.iam_table, cos_aoi)
+    if circumsolar is None:
+        circumsolar = 0.0
+    parts = np.stack([seen + circumsolar, sky_diffuse - circumsolar, direct - seen])
+    return parts.transpose(0, 2, 1).astype(np.float32, order="C")
+
+
+def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.DataFrame, chunk_mib):
+    """Fast-mode per-kWp AC profiles of shaded planes, yielded as ``(part, (lit time, part))``.
+
+    Each plane's beam and isotropic sky diffuse are the bilinear interpolation
+    of its grid nodes' (:func:`_node_parts`), its beam's reflection loss the
+    nearest node's; the beam is cut where the sun is below the plane's
+    skyline (as :func:`solar.shading.beam_visible`, the skyline tabulated
+    every 0.25 deg of azimuth), the sky diffuse scaled by its
+    :func:`solar.shading.sky_view_fraction`, the ground-reflected part
+    computed for its own tilt; then the engine's temperature, DC and inverter
+    model written out as polynomials, in float32 over (plane x lit time)
+    chunks. Planes are taken by mounting and tilt row so that only about two
+    rows of nodes are held at a time.
+    """
+    import scipy.sparse  # a dependency of pvlib
+
+    p = sky.params
+    n_lit = int(sky.lit.sum())
+    corners, weights = shade.corners[sel], shade.corner_weights[sel].astype(np.float32)
+    node_tilt = grid["surface_tilt"].to_numpy(float)
+    node_azimuth = grid["surface_azimuth"].to_numpy(float)
+    mount = pd.Series(shade.mounting[sel]).map({m: k for k, m in enumerate(MOUNTINGS)})
+    mount = mount.to_numpy(np.int64)
+    row = node_tilt[corners].min(axis=1)
+    order = np.lexsort((mount, row))
+    key = row[order] * 10.0 + mount[order]
+    bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+    sun = _sun_terms(sky, shade.horizon.shape[1], shade.sector_deg)
+    svf = sky_view_fraction(
+        shade.horizon[sel],
+        shade.surface_tilt[sel],
+        shade.surface_azimuth[sel],
+        shade.sector_deg,
+        dtype=np.float32,
+    )
+    ground_share = (0.5 * (1.0 - np.cos(np.radians(shade.surface_tilt[sel])))).astype(np.float32)
+    nearest = corners[np.arange(len(sel)), weights.argmax(axis=1)]
+    used = np.unique(corners)
+    by_tilt: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # node tilt -> (nodes, parts)
+    size = max(1, int(chunk_mib * 2**20 // (max(n_lit, 1) * 4 * 16)))
+    for g0, g1 in zip(bounds[:-1], bounds[1:], strict=False):
+        group = order[g0:g1]
+        tilts = np.unique(node_tilt[corners[group]]).tolist()
+        # Rows of nodes below this group's are done with: dropped.
+        by_tilt = {t: by_tilt[t] for t in tilts if t in by_tilt}
+        for t in tilts:
+            if t not in by_tilt:
+                nodes = used[node_tilt[used] == t]
+                by_tilt[t] = (
+                    nodes,
+                    np.concatenate(
+                        [
+                            _node_parts(sky, node_tilt[nodes[sl]], node_azimuth[nodes[sl]])
+                            for sl in _chunks(n_lit, len(nodes), chunk_mib)
+                        ],
+                        axis=1,
+                    ),
+                )
+        needed = np.concatenate([by_tilt[t][0] for t in tilts])
+        table = np.concatenate([by_tilt[t][1] for t in tilts], axis=1)  # (3, node, lit time)
+        beam_table, loss_table = table[0], table[2]
+        # The ground-reflected irradiance of a horizontal plane as one more "node".
+        iso_table = np.concatenate([table[1], sun["ground"][None, :]])
+        b = sun["dc_b"][int(mount[group[0]])]
+        for start in range(0, len(group), size):
+            part = group[start : start + size]
+            n = len(part)
+            local = np.searchsorted(needed, corners[part])
+            rows = np.arange(0, 4 * n + 1, 4)
+            beam = (
+                scipy.sparse.csr_array(
+                    (weights[part].ravel(), local.ravel(), rows), shape=(n, len(needed))
+                )
+                @ beam_table
+            )
+            # Sky diffuse scaled by the sky view, plus the ground-reflected part.
+            diffuse = np.column_stack([weights[part] * svf[part, None], ground_share[part]])
+            index = np.column_stack([local, np.full(n, len(needed))])
+            other = (
+                scipy.sparse.csr_array(
+                    (diffuse.ravel(), index.ravel(), np.arange(0, 5 * n + 1, 5)),
+                    shape=(n, len(needed) + 1),
+                )
+                @ iso_table
+            )
+            loss = loss_table[np.searchsorted(needed, nearest[part])]
+            # The skyline at the sun's azimuth, linear between sector centres.
+            horizon = shade.horizon[sel[part]].astype(np.float32)
+            rise = np.roll(horizon, -1, axis=1) - horizon
+            skyline = np.take(horizon, sun["sector"], axis=1)
+            rise = np.take(rise, sun["sector"], axis=1)
+            rise *= sun["fraction"]
+            skyline += rise
+            visible = sun["elevation"] > skyline
+            beam += other
+            eff = np.where(visible, beam, other)
+            loss += beam
+            dc = np.where(visible, loss, other)  # poa_global
+            dc *= b
+            dc += sun["dc_a"]
+            dc *= eff
+            yield part, _pvwatts_ac_kw(dc, p).T
+
+
+def _sun_terms(sky: _Sky, n_sectors: int, sector_deg: float) -> dict:
+    """Time-only terms of :func:`_fast_shaded_ac_lit`, float32, (lit time,) unless stated."""
+    p = sky.params
+    elevation = (90.0 - sky.apparent_zenith).astype(np.float32)
+    elevation[elevation <= 0] = -np.inf  # the sun down reaches no plane
+    # The sector centre west of the sun, and the sun's way to the next one.
+    position = np.mod(sky.azimuth, 360.0) / sector_deg
+    sector = np.floor(position).astype(np.intp)
+    # pvwatts_dc with the cell temperature of sapm_cell: dc = eff (a + b poa_global) [W/kWp].
+    dc_a = p.dc_derate * (1.0 + p.gamma_pdc * (sky.temp_air - p.temp_ref))
+    dc_b = []
+    for name in MOUNTINGS:
+        tm = p.temperature_model_parameters(name)
+        factor = np.exp(tm["a"] + tm["b"] * sky.wind_speed) + tm["deltaT"] / 1000.0
+        dc_b.append((p.dc_derate * p.gamma_pdc * factor).astype(np.float32))
+    return {
+        "elevation": elevation,
+        "sector": sector % n_sectors,
+        "fraction": (position - sector).astype(np.float32),
+        "ground": (sky.ghi * p.albedo).astype(np.float32),
+        "dc_a": dc_a.astype(np.float32),
+        "dc_b": dc_b,
+    }
+
+
+def _pvwatts_ac_kw(dc: np.ndarray, p: PVParams) -> np.ndarray:
+    """:py:func:`pvlib.inverter.pvwatts` of ``dc`` [W per kWp] in place, in kW per kWp.
+
+    ``pac = eta_nom / eta_ref (0.9858 pdc - 0.0162 pdc^2 / pdc0 - 0.0059 pdc0)``
+    clipped to ``[0, eta_nom pdc0]``, pvlib's formula multiplied out.
+    """
+    pdc0 = 1000.0 / (p.dc_ac_ratio * p.eta_inv_nom)
+    k = p.eta_inv_nom / p.eta_inv_ref / 1000.0
+    ac = dc * np.float32(-0.0162 * k / pdc0)
+    ac += np.float32(0.9858 * k)
+    ac *= dc
+    ac += np.float32(-0.0059 * k * pdc0)
+    return np.clip(ac, 0.0, p.eta_inv_nom * pdc0 / 1000.0, out=ac)
 
 
 def simulate_planes(
@@ -869,14 +1085,11 @@ def simulate_planes(
     if mode == "exact":
         orientations, links = _exact_orientations(planes)
     else:
-        # Shaded planes take the exact path in both modes: their shaded and
-        # unshaded energies then come from the same orientation.
-        orientations, links = _fast_orientations(planes[~is_shaded], bin_tilt_deg, bin_azimuth_deg)
-        if is_shaded.any():
-            own, own_links = _exact_orientations(planes[is_shaded])
-            own_links["orientation"] += len(orientations)
-            orientations = pd.concat([orientations, own], ignore_index=True)
-            links = pd.concat([links, own_links], ignore_index=True)
+        # Shaded planes too: their unshaded energy and their shaded one both
+        # come from the same grid nodes (module docstring).
+        orientations, links = _fast_orientations(planes, bin_tilt_deg, bin_azimuth_deg)
+        if shade is not None:
+            shade = _with_corners(shade, planes.index, links)
 
     n_orient = len(orientations)
     plane_pos = planes.index.get_indexer(links["plane"])
@@ -922,17 +1135,16 @@ def simulate_planes(
         spos = planes.index.get_indexer(shade.plane_ids)
         monthly_shaded = np.zeros((12, len(spos)))
         rows = np.flatnonzero(sky.lit)
-        for sl in _chunks(len(rows), len(spos), chunk_mib, temporaries=40):
-            sel = np.arange(sl.start, sl.stop)
-            prof = _shaded_ac_per_kwp_lit(sky, shade, sel)
+        every = np.arange(len(spos))
+        for sel, prof in _shaded_profiles(sky, shade, every, orientations, chunk_mib):
             if len(starts):
                 np.add.at(
                     monthly_shaded,
                     (run_month[:, None], sel[None, :]),
-                    np.add.reduceat(prof, starts, axis=0) * sky.step_hours,
+                    np.add.reduceat(prof, starts, axis=0, dtype=float) * sky.step_hours,
                 )
             if ac is not None:
-                ac[np.ix_(spos[sl], rows)] = (prof * shade.kwp[sl]).T
+                ac[np.ix_(spos[sel], rows)] = (prof * shade.kwp[sel]).T
         monthly[spos] = monthly_shaded.T * shade.kwp[:, None]
 
     def frame(values: np.ndarray) -> pd.DataFrame:

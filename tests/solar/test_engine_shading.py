@@ -271,11 +271,17 @@ def test_shaded_hourly_rebuild_and_modes_agree():
     pd.testing.assert_frame_equal(rebuilt, hourly.ac_kw[ids], check_names=False)
     assert_rel_close(hourly.ac_kw.sum(), exact.annual_kwh, 1e-12, "hourly sums")
     assert hourly.ac_kw["south21"].sum() < hourly.ac_kw["none"].sum()
-    # Shaded planes take the exact path in the fast mode too.
+    # These planes lie on grid nodes: the fast shaded chain (float32, nodes'
+    # components) gives the exact shaded chain's numbers.
     shaded = ["south12", "south15", "south21", "north20"]
-    assert_rel_close(fast.annual_kwh[shaded], exact.annual_kwh[shaded], 1e-12, "fast shaded")
-    assert_rel_close(fast.shading_loss_percent[shaded], exact.shading_loss_percent[shaded], 1e-9)
-    assert_rel_close(fast.ac_kw_for(shaded).sum(), fast.annual_kwh[shaded], 1e-12, "fast rebuild")
+    assert_rel_close(fast.annual_kwh[shaded], exact.annual_kwh[shaded], 1e-6, "fast shaded")
+    assert_rel_close(fast.shading_loss_percent[shaded], exact.shading_loss_percent[shaded], 1e-4)
+    assert_rel_close(fast.ac_kw_for(shaded).sum(), fast.annual_kwh[shaded], 1e-9, "fast rebuild")
+    fast_hourly = simulate_planes(frame, weather, location, mode="fast", horizon=full, hourly=True)
+    assert_rel_close(fast_hourly.ac_kw.sum(), fast.annual_kwh, 1e-9, "fast hourly")
+    pd.testing.assert_frame_equal(
+        fast_hourly.ac_kw[shaded], fast.ac_kw_for(shaded), check_names=False
+    )
     # Unshaded planes keep the grid of the fast mode (within 1 % of exact).
     assert_rel_close(fast.annual_kwh, exact.annual_kwh, 1e-2, "fast vs exact")
     # A small chunk budget gives the same numbers.
