@@ -444,6 +444,22 @@ class PlaneYield:
         return pd.DataFrame(out.T, index=self._sky.index, columns=ids, copy=False)
 
 
+def _add_months(out: np.ndarray, months: tuple, cols: np.ndarray, prof: np.ndarray) -> None:
+    """Add the monthly energies of per-kWp profiles ``prof`` (column, lit time) to ``out[:, cols]``.
+
+    ``months`` is ``(starts, run_month, step_hours)``: the lit rows in runs of
+    equal months. ``cols`` are distinct, so a month met once is a plain add.
+    """
+    starts, run_month, step_hours = months
+    if not len(starts):
+        return
+    energy = np.add.reduceat(prof, starts, axis=1, dtype=float).T * step_hours
+    if len(np.unique(run_month)) == len(run_month):
+        out[np.asarray(run_month)[:, None], cols[None, :]] += energy
+    else:
+        np.add.at(out, (run_month[:, None], cols[None, :]), energy)
+
+
 def _link_rank(plane_pos: np.ndarray) -> np.ndarray:
     """Rank of each link among the links of its plane (0 for a plane's first)."""
     return pd.Series(plane_pos).groupby(plane_pos).cumcount().to_numpy()
@@ -804,15 +820,18 @@ def _check_horizon(planes: pd.DataFrame, horizon, sector_deg: float) -> _Shade:
     )
 
 
-def _shaded_profiles(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.DataFrame, chunk_mib):
+def _shaded_profiles(
+    sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.DataFrame, chunk_mib, node_fill=None
+):
     """Per-kWp AC profiles of the shaded planes ``sel`` (positions in ``shade``), by chunks.
 
     Yields ``(part, profiles)``: ``part`` indexes ``sel``, ``profiles`` has
     shape (lit time, len(part)) [kW/kWp]. Exact mode: each plane's own
-    chain; fast mode: the grid nodes' components (:func:`_fast_shaded_ac_lit`).
+    chain; fast mode: the grid nodes' components (:func:`_fast_shaded_ac_lit`),
+    which also fills ``node_fill`` (see there).
     """
     if shade.corners is not None:
-        yield from _fast_shaded_ac_lit(sky, shade, sel, grid, chunk_mib)
+        yield from _fast_shaded_ac_lit(sky, shade, sel, grid, chunk_mib, node_fill)
         return
     for sl in _chunks(int(sky.lit.sum()), len(sel), chunk_mib, temporaries=40):
         part = np.arange(sl.start, sl.stop)
@@ -864,7 +883,9 @@ def _node_parts(sky: _Sky, tilt, azim) -> np.ndarray:
     return parts.transpose(0, 2, 1).astype(np.float32, order="C")
 
 
-def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.DataFrame, chunk_mib):
+def _fast_shaded_ac_lit(
+    sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.DataFrame, chunk_mib, node_fill=None
+):
     """Fast-mode per-kWp AC profiles of shaded planes, yielded as ``(part, (lit time, part))``.
 
     Each plane's beam and isotropic sky diffuse are the bilinear interpolation
@@ -877,6 +898,11 @@ def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.Data
     model written out as polynomials, in float32 over (plane x lit time)
     chunks. Planes are taken by mounting and tilt row so that only about two
     rows of nodes are held at a time.
+
+    ``node_fill``, optional ``(monthly, months, nodes)``: the unshaded
+    monthly energies [kWh/kWp] of these grid nodes are added to the columns
+    of ``monthly`` (12, node) as their components are computed, by the same
+    float32 chain without skyline.
     """
     import scipy.sparse  # a dependency of pvlib
 
@@ -892,13 +918,6 @@ def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.Data
     key = row[order] * 10.0 + mount[order]
     bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
     sun = _sun_terms(sky, shade.horizon.shape[1], shade.sector_deg)
-    svf = sky_view_fraction(
-        shade.horizon[sel],
-        shade.surface_tilt[sel],
-        shade.surface_azimuth[sel],
-        shade.sector_deg,
-        dtype=np.float32,
-    )
     ground_share = (0.5 * (1.0 - np.cos(np.radians(shade.surface_tilt[sel])))).astype(np.float32)
     nearest = corners[np.arange(len(sel)), weights.argmax(axis=1)]
     used = np.unique(corners)
@@ -922,6 +941,8 @@ def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.Data
                         axis=1,
                     ),
                 )
+                if node_fill is not None:
+                    _fill_nodes(node_fill, sun, p, grid, *by_tilt[t])
         needed = np.concatenate([by_tilt[t][0] for t in tilts])
         table = np.concatenate([by_tilt[t][1] for t in tilts], axis=1)  # (3, node, lit time)
         beam_table, loss_table = table[0], table[2]
@@ -940,7 +961,15 @@ def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.Data
                 @ beam_table
             )
             # Sky diffuse scaled by the sky view, plus the ground-reflected part.
-            diffuse = np.column_stack([weights[part] * svf[part, None], ground_share[part]])
+            # (The sky view per chunk: its (plane x 360) temporaries stay small.)
+            svf = sky_view_fraction(
+                shade.horizon[sel[part]],
+                shade.surface_tilt[sel[part]],
+                shade.surface_azimuth[sel[part]],
+                shade.sector_deg,
+                dtype=np.float32,
+            )
+            diffuse = np.column_stack([weights[part] * svf[:, None], ground_share[part]])
             index = np.column_stack([local, np.full(n, len(needed))])
             other = (
                 scipy.sparse.csr_array(
@@ -953,19 +982,40 @@ def _fast_shaded_ac_lit(sky: _Sky, shade: _Shade, sel: np.ndarray, grid: pd.Data
             # The skyline at the sun's azimuth, linear between sector centres.
             horizon = shade.horizon[sel[part]].astype(np.float32)
             rise = np.roll(horizon, -1, axis=1) - horizon
-            skyline = np.take(horizon, sun["sector"], axis=1)
-            rise = np.take(rise, sun["sector"], axis=1)
+            skyline = horizon[:, sun["sector"]]
+            rise = rise[:, sun["sector"]]
             rise *= sun["fraction"]
             skyline += rise
             visible = sun["elevation"] > skyline
-            beam += other
-            eff = np.where(visible, beam, other)
-            loss += beam
-            dc = np.where(visible, loss, other)  # poa_global
+            # Products with the mask: np.where is ten times slower on a random mask.
+            np.multiply(beam, visible, out=beam)
+            eff = beam
+            eff += other
+            np.multiply(loss, visible, out=loss)
+            dc = loss
+            dc += eff  # poa_global
             dc *= b
             dc += sun["dc_a"]
             dc *= eff
             yield part, _pvwatts_ac_kw(dc, p).T
+
+
+def _fill_nodes(node_fill, sun: dict, p: PVParams, grid, nodes, parts) -> None:
+    """Unshaded monthly energy of the ``nodes`` asked by ``node_fill``, from their parts."""
+    monthly, months, wanted = node_fill
+    keep = np.isin(nodes, wanted)
+    if not keep.any():
+        return
+    nodes, parts = nodes[keep], parts[:, keep]
+    tilt = np.radians(grid["surface_tilt"].to_numpy(float)[nodes])
+    mount = grid["mounting"].map({m: k for k, m in enumerate(MOUNTINGS)}).to_numpy()[nodes]
+    eff = parts[0] + parts[1]
+    eff += np.multiply.outer((0.5 * (1.0 - np.cos(tilt))).astype(np.float32), sun["ground"])
+    dc = parts[2] + eff  # poa_global
+    dc *= np.stack(sun["dc_b"])[mount]
+    dc += sun["dc_a"]
+    dc *= eff
+    _add_months(monthly, months, nodes, _pvwatts_ac_kw(dc, p))
 
 
 def _sun_terms(sky: _Sky, n_sectors: int, sector_deg: float) -> dict:
@@ -1111,40 +1161,44 @@ def simulate_planes(
     by_orient = by_orient[~is_shaded[plane_pos[by_orient]]]
     bounds = np.searchsorted(orient[by_orient], np.arange(n_orient + 1))
     rank = _link_rank(plane_pos)
-    for sl in _chunks(int(sky.lit.sum()), n_orient, chunk_mib):
-        prof = _ac_per_kwp_lit(sky, tilt[sl], azim[sl], mount[sl])
-        if len(starts):
-            np.add.at(
-                monthly_orient,
-                (run_month[:, None], np.arange(sl.start, sl.stop)[None, :]),
-                np.add.reduceat(prof, starts, axis=0) * sky.step_hours,
-            )
+    months = (starts, run_month, sky.step_hours)
+    # Fast mode: the nodes only shaded planes use get their unshaded energy
+    # from the shaded pass's node components (below), not from this loop.
+    grid = np.arange(n_orient)
+    if mode == "fast" and shade is not None:
+        grid = np.unique(orient[~is_shaded[plane_pos]])
+    for sl in _chunks(int(sky.lit.sum()), len(grid), chunk_mib):
+        nodes = grid[sl]
+        prof = _ac_per_kwp_lit(sky, tilt[nodes], azim[nodes], mount[nodes])
+        _add_months(monthly_orient, months, nodes, prof.T)
         if ac is not None:
-            sel = by_orient[bounds[sl.start] : bounds[sl.stop]]
-            _accumulate(
-                ac, sky.lit, prof, plane_pos[sel], orient[sel] - sl.start, scale[sel], rank[sel]
-            )
+            sel = by_orient[bounds[nodes[0]] : bounds[nodes[-1] + 1]]
+            local = np.searchsorted(nodes, orient[sel])
+            _accumulate(ac, sky.lit, prof, plane_pos[sel], local, scale[sel], rank[sel])
+    shaded_profiles = None
+    if shade is not None and len(shade.plane_ids):
+        # Exact mode: each shaded plane its own chain; fast mode: its nodes'
+        # components. The fast pass fills the unshaded energy of the nodes
+        # left out above as it computes them, hence before the sums below.
+        spos = planes.index.get_indexer(shade.plane_ids)
+        monthly_shaded = np.zeros((12, len(spos)))
+        rows = np.flatnonzero(sky.lit)
+        left_out = np.setdiff1d(np.arange(n_orient), grid)
+        node_fill = (monthly_orient, months, left_out) if mode == "fast" else None
+        every = np.arange(len(spos))
+        for sel, prof in _shaded_profiles(sky, shade, every, orientations, chunk_mib, node_fill):
+            _add_months(monthly_shaded, months, sel, prof.T)
+            if ac is not None:
+                ac[np.ix_(spos[sel], rows)] = (prof * shade.kwp[sel]).T
+        shaded_profiles = spos, monthly_shaded
     orientations = orientations.assign(specific_yield_kwh_kwp=monthly_orient.sum(axis=0))
 
     # Planes = weighted sums of orientation columns, scaled by kWp.
     unshaded = np.zeros((len(planes), 12))
     np.add.at(unshaded, plane_pos, monthly_orient[:, orient].T * scale[:, None])
     monthly = unshaded.copy()
-    if shade is not None and len(shade.plane_ids):
-        # Each shaded plane its own profile, chunk by chunk (time x chunk only).
-        spos = planes.index.get_indexer(shade.plane_ids)
-        monthly_shaded = np.zeros((12, len(spos)))
-        rows = np.flatnonzero(sky.lit)
-        every = np.arange(len(spos))
-        for sel, prof in _shaded_profiles(sky, shade, every, orientations, chunk_mib):
-            if len(starts):
-                np.add.at(
-                    monthly_shaded,
-                    (run_month[:, None], sel[None, :]),
-                    np.add.reduceat(prof, starts, axis=0, dtype=float) * sky.step_hours,
-                )
-            if ac is not None:
-                ac[np.ix_(spos[sel], rows)] = (prof * shade.kwp[sel]).T
+    if shaded_profiles is not None:
+        spos, monthly_shaded = shaded_profiles
         monthly[spos] = monthly_shaded.T * shade.kwp[:, None]
 
     def frame(values: np.ndarray) -> pd.DataFrame:
