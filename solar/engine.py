@@ -103,16 +103,36 @@ shaded ``poa_global``. Planes whose skyline is at or below 0 deg everywhere,
 and planes of 0 kWp, keep the shared per-orientation profiles, so an all-zero
 horizon gives exactly the run without it.
 
-Shaded planes are computed in chunks of planes (lit time x chunk arrays,
-bounded by ``chunk_mib``), and take this exact per-plane path in BOTH modes:
-the fast grid's bilinear weights would need four shaded profiles per plane
-instead of one. Their unshaded energy (``unshaded_annual_kwh``, the basis of
-``shading_loss_percent``) comes from the shared profile of their exact
-orientation, so in fast mode a shaded plane's loss compares like with like
-(its unshaded energy may differ from a no-horizon fast run by the grid's
-interpolation error, within 1 %). A shaded plane thus costs two profiles:
-its orientation's and its own; :py:meth:`PlaneYield.ac_kw_for` rebuilds the
-latter from the stored skyline.
+In exact mode shaded planes are computed with this per-plane chain in chunks
+of planes (lit time x chunk arrays, bounded by ``chunk_mib``); their unshaded
+energy (``unshaded_annual_kwh``, the basis of ``shading_loss_percent``) comes
+from the shared profile of their orientation.
+
+In fast mode a shaded plane costs little more than an unshaded one. The
+skyline does not change the sky, only what of it the plane sees, so the
+orientation grid still carries everything that depends on the orientation:
+per grid node the engine keeps, per lit hour, the beam's share of the
+effective irradiance (``poa_direct * IAM + circumsolar``), the isotropic sky
+diffuse and the beam's reflection loss ``poa_direct * (1 - IAM)`` (which
+``poa_global`` keeps for the cell temperature), in float32, two tilt rows of
+nodes at a time. Each shaded plane takes the bilinear interpolation of its
+nodes' beam and sky diffuse (the nearest node's reflection loss, a small
+term), multiplies the beam by its skyline mask (the sun above the skyline at
+its azimuth, interpolated between sector centres as in
+:func:`solar.shading.beam_visible`), the sky diffuse by its
+:func:`solar.shading.sky_view_fraction` (float32), adds the ground-reflected
+part of its own tilt, then runs the same cell temperature, PVWatts DC and
+inverter equations, written out as polynomials over (plane x lit time)
+chunks. Its unshaded energy is the bilinear interpolation of the same nodes,
+as for any plane in fast mode, so the loss compares like with like and the
+grid's interpolation error cancels out of it; planes that fall on grid nodes
+get the exact shaded chain's energy to about 1e-7. Over random orientations
+and skylines (tall ones and blocks included, tested) the annual energy of
+every shaded plane stays within 1 % of the exact mode, and the loss within
+0.5 percentage point. Nodes used only by shaded planes take their unshaded
+energy from the same components (float32, within 1e-7 of the pvlib path).
+:py:meth:`PlaneYield.ac_kw_for` rebuilds a shaded plane's profile from its
+stored skyline, in either mode.
 
 References
 ----------
@@ -348,8 +368,8 @@ class PlaneYield:
         One row per computed per-kWp profile: ``surface_tilt`` [deg],
         ``surface_azimuth`` [deg], ``mounting``, ``specific_yield_kwh_kwp``
         [kWh/kWp], all unshaded. Exact mode: the distinct orientations; fast
-        mode: the grid nodes used, plus the exact orientations of shaded
-        planes (module docstring, "Shading by neighbours").
+        mode: the grid nodes used, by shaded planes too (module docstring,
+        "Shading by neighbours").
     plane_orientations : pandas.DataFrame
         Long table ``plane``, ``orientation`` (row of ``orientations``),
         ``weight`` [unitless]: a plane's per-kWp profile is the weighted sum of
@@ -1108,9 +1128,10 @@ def simulate_planes(
         clockwise from north (:func:`geodata.shading.horizon_frame`), or an
         array with one row per plane in the order of ``planes``
         (:func:`geodata.shading.horizon_profiles`). Planes whose skyline has
-        an elevation above 0 get their own shaded profile (module docstring,
-        "Shading by neighbours"); the others, and all planes when None
-        (default), are simulated exactly as without it.
+        an elevation above 0 are shaded (module docstring, "Shading by
+        neighbours": their own chain in exact mode, their grid nodes'
+        components masked by their skyline in fast mode); the others, and all
+        planes when None (default), are simulated exactly as without it.
     sector_deg : float, optional
         Width of the horizon sectors; ``n_sectors * sector_deg`` must be 360.
         [deg] For an array, default 10 (the default of

@@ -289,12 +289,12 @@ def sky_view_fraction(
 def _view_terms(horizon, tilt, facing, azimuth, sector_deg, interpolate, dtype):
     """Skyline [rad], ``cos(tilt)`` and ``sin(tilt) cos(a - a_s)`` in ``dtype``, (plane, azimuth).
 
-    The skyline is linear in the sector elevations: one matrix product with
-    the interpolation weights of the unit profiles; the cosine of the
-    azimuth difference is expanded into products.
+    The skyline as :func:`horizon_at` (without its matrix product: BLAS
+    threads only spin on a shared machine); the cosine of the azimuth
+    difference expanded into products.
     """
-    weights = horizon_at(np.eye(horizon.shape[1]), azimuth, sector_deg, interpolate=interpolate)
-    skyline = horizon.astype(dtype) @ weights.T.astype(dtype)
+    skyline = horizon_at(horizon.astype(dtype), azimuth, sector_deg, interpolate=interpolate).T
+    skyline = skyline.astype(dtype)
     np.clip(skyline, 0.0, 90.0, out=skyline)
     skyline *= dtype(np.pi / 180.0)
     az = np.radians(azimuth)
