@@ -336,6 +336,7 @@ class _Shade:
     """Skylines of the shaded planes of one simulation, to rebuild their profiles."""
 
     plane_ids: pd.Index  # shaded planes, in the order of the planes frame
+    mask: np.ndarray  # (plane,) bool: which planes of the frame are shaded
     horizon: np.ndarray  # (shaded plane, sector) skyline elevation [deg]
     sector_deg: float
     surface_tilt: np.ndarray
@@ -831,6 +832,7 @@ def _check_horizon(planes: pd.DataFrame, horizon, sector_deg: float) -> _Shade:
     shaded = (horizon > 0.0).any(axis=1) & (kwp > 0)
     return _Shade(
         plane_ids=planes.index[shaded],
+        mask=shaded,
         horizon=horizon[shaded],
         sector_deg=float(sector_deg),
         surface_tilt=planes["surface_tilt"].to_numpy(float)[shaded],
@@ -868,9 +870,15 @@ def _shaded_ac_per_kwp_lit(sky: _Sky, shade: _Shade, sel: np.ndarray) -> np.ndar
     return _ac_per_kwp_lit(sky, tilt, azim, shade.mounting[sel], visible, svf)
 
 
-def _with_corners(shade: _Shade, plane_ids: pd.Index, links: pd.DataFrame) -> _Shade:
-    """``shade`` with each shaded plane's fast-grid nodes and bilinear weights, (plane, 4)."""
-    pos = shade.plane_ids.get_indexer(links["plane"])
+def _with_corners(
+    shade: _Shade, is_shaded: np.ndarray, plane_pos: np.ndarray, links: pd.DataFrame
+) -> _Shade:
+    """``shade`` with each shaded plane's fast-grid nodes and bilinear weights, (plane, 4).
+
+    ``plane_pos`` is the position of each link's plane in the planes frame.
+    """
+    # Position among the shaded planes (their order in the planes frame), -1 if not shaded.
+    pos = np.where(is_shaded, np.cumsum(is_shaded) - 1, -1)[plane_pos]
     mine = pos >= 0
     pos = pos[mine]
     node = links["orientation"].to_numpy()[mine]
@@ -926,6 +934,8 @@ def _fast_shaded_ac_lit(
     """
     import scipy.sparse  # a dependency of pvlib
 
+    if not len(sel):
+        return
     p = sky.params
     n_lit = int(sky.lit.sum())
     corners, weights = shade.corners[sel], shade.corner_weights[sel].astype(np.float32)
@@ -1152,18 +1162,19 @@ def simulate_planes(
     sky = _prepare_sky(weather, location, params)
     is_shaded = np.zeros(len(planes), dtype=bool)
     if shade is not None:
-        is_shaded = planes.index.isin(shade.plane_ids)
+        # Positions rather than ids: isin on string ids is slow.
+        is_shaded = shade.mask
     if mode == "exact":
         orientations, links = _exact_orientations(planes)
     else:
         # Shaded planes too: their unshaded energy and their shaded one both
         # come from the same grid nodes (module docstring).
         orientations, links = _fast_orientations(planes, bin_tilt_deg, bin_azimuth_deg)
-        if shade is not None:
-            shade = _with_corners(shade, planes.index, links)
 
     n_orient = len(orientations)
     plane_pos = planes.index.get_indexer(links["plane"])
+    if mode == "fast" and shade is not None:
+        shade = _with_corners(shade, is_shaded, plane_pos, links)
     orient = links["orientation"].to_numpy()
     scale = links["weight"].to_numpy(float) * planes["kwp"].to_numpy(float)[plane_pos]
     tilt = orientations["surface_tilt"].to_numpy(float)
@@ -1201,7 +1212,7 @@ def simulate_planes(
         # Exact mode: each shaded plane its own chain; fast mode: its nodes'
         # components. The fast pass fills the unshaded energy of the nodes
         # left out above as it computes them, hence before the sums below.
-        spos = planes.index.get_indexer(shade.plane_ids)
+        spos = np.flatnonzero(is_shaded)
         monthly_shaded = np.zeros((12, len(spos)))
         rows = np.flatnonzero(sky.lit)
         left_out = np.setdiff1d(np.arange(n_orient), grid)
