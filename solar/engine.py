@@ -902,7 +902,10 @@ def _node_parts(sky: _Sky, tilt, azim) -> np.ndarray:
     circumsolar); the beam's reflection loss ``poa_direct * (1 - IAM)``, which
     ``poa_global`` (hence the cell temperature) keeps.
     """
-    cos_aoi, sky_diffuse, circumsolar = _transpose(sky, tilt, azim, True)
+    dtype = sky.dni.dtype
+    cos_aoi, sky_diffuse, circumsolar = _transpose(
+        sky, np.asarray(tilt, dtype), np.asarray(azim, dtype), True
+    )
     direct = np.maximum(sky.dni[:, None] * cos_aoi, 0.0)
     seen = direct * _iam_lookup(sky.iam_table, cos_aoi)
     if circumsolar is None:
@@ -948,6 +951,7 @@ def _fast_shaded_ac_lit(
     key = row[order] * 10.0 + mount[order]
     bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
     sun = _sun_terms(sky, shade.horizon.shape[1], shade.sector_deg)
+    sky32 = _float32_sky(sky)
     ground_share = (0.5 * (1.0 - np.cos(np.radians(shade.surface_tilt[sel])))).astype(np.float32)
     nearest = corners[np.arange(len(sel)), weights.argmax(axis=1)]
     used = np.unique(corners)
@@ -965,7 +969,7 @@ def _fast_shaded_ac_lit(
                     nodes,
                     np.concatenate(
                         [
-                            _node_parts(sky, node_tilt[nodes[sl]], node_azimuth[nodes[sl]])
+                            _node_parts(sky32, node_tilt[nodes[sl]], node_azimuth[nodes[sl]])
                             for sl in _chunks(n_lit, len(nodes), chunk_mib)
                         ],
                         axis=1,
@@ -1028,6 +1032,16 @@ def _fast_shaded_ac_lit(
             dc += sun["dc_a"]
             dc *= eff
             yield part, _pvwatts_ac_kw(dc, p).T
+
+
+def _float32_sky(sky: _Sky) -> _Sky:
+    """``sky`` with its arrays in float32, for the fast shaded pass's node parts."""
+    names = ("apparent_zenith", "azimuth", "dni_extra", "airmass", "ghi", "dni", "dhi")
+    names += ("temp_air", "wind_speed", "cos_zenith", "sun_vector", "iam_table")
+    return replace(
+        sky,
+        **{n: getattr(sky, n).astype(np.float32) for n in names if getattr(sky, n) is not None},
+    )
 
 
 def _fill_nodes(node_fill, sun: dict, p: PVParams, grid, nodes, parts) -> None:
