@@ -23,8 +23,12 @@
 * shading by neighbours: the demo neighbourhood (``geodata.demo``, its roof
   planes and horizons through :class:`planner.rooftops.RooftopChain`) with
   and without its horizons, its mean shading loss, then the random planes with
-  the demo's skylines given to them in turn (every plane shaded, the worst
-  case: each gets its own profile), exact mode, aggregates only.
+  the demo's skylines given to them in turn (every plane shaded), aggregates
+  only: exact mode (each plane its own chain), then fast mode (each plane
+  interpolates its grid nodes' components, masked by its skyline) beside the
+  fast mode without horizons, both best of ``FAST_REPEAT`` calls, in wall
+  time and in CPU time of this process (the one-core figure on a shared
+  machine); the fast shaded mode's largest error against the exact one.
 
 Weather: the embedded synthetic Nantes year if ``solar.synthetic_weather`` is
 importable, else pvlib's Greensboro TMY3.
@@ -60,6 +64,8 @@ from solar.typical_year import TIMEZONE  # noqa: E402
 # Best of this many calls for the batches below 1,000 planes (a few ms each:
 # one call would carry the noise of a shared machine).
 SMALL_BATCH_REPEAT = 3
+# Best of this many calls for the side-by-side fast runs with and without horizons.
+FAST_REPEAT = 3
 
 
 def _weather() -> tuple[pd.DataFrame, Location, str]:
@@ -96,6 +102,17 @@ def _timed(fn):
     start = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - start
+
+
+def _best_of(fn, repeat: int):
+    """Result of ``fn`` and its best wall and CPU (this process) times over ``repeat`` calls [s]."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        out = fn()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return out, min(wall), min(cpu)
 
 
 def _traced_peak_mib(fn) -> float:
@@ -143,6 +160,33 @@ def _shading(planes, weather, location, params) -> dict[str, float]:
         f"shaded: {big_s:8.2f} s for {len(planes)} planes all shaded (exact, aggregates), "
         f"traced peak {big_mib:.0f} MiB, mean loss {big.shading_loss_percent.mean():.2f} %"
     )
+    n = len(planes)
+    plain, plain_fast_s, plain_fast_cpu = _best_of(
+        lambda: simulate_planes(planes, weather, location, params, mode="fast"), FAST_REPEAT
+    )
+    quick, quick_s, quick_cpu = _best_of(
+        lambda: simulate_planes(planes, weather, location, params, mode="fast", horizon=many),
+        FAST_REPEAT,
+    )
+    quick_mib = _traced_peak_mib(
+        lambda: simulate_planes(planes, weather, location, params, mode="fast", horizon=many)
+    )
+    quick_err = float((quick.annual_kwh / big.annual_kwh - 1).abs().max())
+    loss_gap = float((quick.shading_loss_percent - big.shading_loss_percent).abs().max())
+    print(
+        f"fast shaded: {quick_s:6.2f} s wall, {quick_cpu:.2f} s CPU for {n} planes all shaded "
+        f"({n / quick_s:.0f} planes/s wall, {n / quick_cpu:.0f} CPU) beside fast unshaded "
+        f"{plain_fast_s:.2f} s wall, {plain_fast_cpu:.2f} s CPU ({n / plain_fast_s:.0f} / "
+        f"{n / plain_fast_cpu:.0f} planes/s) and exact shaded {n / big_s:.0f} planes/s; "
+        f"vs exact shaded max {quick_err:.2%}, loss gap max {loss_gap:.2f} points, "
+        f"traced peak {quick_mib:.0f} MiB"
+    )
+    demo_fast, demo_fast_s = _timed(
+        lambda: simulate_planes(frame, weather, location, params, mode="fast", horizon=horizon)
+    )
+    demo_err = float((demo_fast.annual_kwh / shaded.annual_kwh - 1).abs().max())
+    print(f"demo  : fast with horizons {demo_fast_s:.2f} s, max {demo_err:.2%} from exact")
+    del plain
     return {
         "demo_planes": len(frame),
         "demo_shaded_planes": n_shaded,
@@ -153,6 +197,15 @@ def _shading(planes, weather, location, params) -> dict[str, float]:
         "demo_energy_weighted_shading_loss_percent": round(weighted, 2),
         "shaded_exact_planes_per_s": round(len(planes) / big_s, 1),
         "shaded_aggregates_traced_peak_mib": round(big_mib, 1),
+        "shaded_fast_planes_per_s": round(n / quick_s, 1),
+        "shaded_fast_cpu_planes_per_s": round(n / quick_cpu, 1),
+        "unshaded_fast_planes_per_s": round(n / plain_fast_s, 1),
+        "unshaded_fast_cpu_planes_per_s": round(n / plain_fast_cpu, 1),
+        "shaded_fast_max_rel_error_vs_exact": float(f"{quick_err:.3g}"),
+        "shaded_fast_max_loss_gap_points": float(f"{loss_gap:.3g}"),
+        "shaded_fast_traced_peak_mib": round(quick_mib, 1),
+        "demo_engine_fast_with_horizon_seconds": round(demo_fast_s, 3),
+        "demo_fast_max_rel_error_vs_exact": float(f"{demo_err:.3g}"),
     }
 
 

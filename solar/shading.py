@@ -213,6 +213,7 @@ def sky_view_fraction(
     sector_deg: float = 10.0,
     *,
     interpolate: bool = True,
+    dtype=np.float64,
 ) -> np.ndarray:
     """Fraction of a tilted plane's isotropic sky diffuse left by the skyline.
 
@@ -249,6 +250,10 @@ def sky_view_fraction(
         Sector width. [deg]
     interpolate : bool, default True
         Skyline between sector centres, see :func:`horizon_at`.
+    dtype : numpy dtype, default float64
+        Precision of the integral. ``numpy.float32`` is several times faster
+        (its sines are vectorised) and within about 1e-5 of float64: the
+        engine's fast mode uses it.
 
     Returns
     -------
@@ -260,22 +265,43 @@ def sky_view_fraction(
     tilt = np.radians(np.broadcast_to(np.asarray(surface_tilt, dtype=float), (n_planes,)))
     facing = np.broadcast_to(np.asarray(surface_azimuth, dtype=float), (n_planes,))
     azimuth = (np.arange(_N_AZIMUTH) + 0.5) * (360.0 / _N_AZIMUTH)
-    skyline = np.radians(
-        np.clip(horizon_at(horizon, azimuth, sector_deg, interpolate=interpolate).T, 0.0, 90.0)
-    )  # (n_planes, n_azimuth)
-    a = np.cos(tilt)[:, None]
-    b = np.sin(tilt)[:, None] * np.cos(np.radians(azimuth[None, :] - facing[:, None]))
+    if np.dtype(dtype) == np.float64:
+        skyline = np.radians(
+            np.clip(horizon_at(horizon, azimuth, sector_deg, interpolate=interpolate).T, 0.0, 90.0)
+        )  # (n_planes, n_azimuth)
+        a = np.cos(tilt)[:, None]
+        b = np.sin(tilt)[:, None] * np.cos(np.radians(azimuth[None, :] - facing[:, None]))
+    else:
+        skyline, a, b = _view_terms(horizon, tilt, facing, azimuth, sector_deg, interpolate, dtype)
     e0 = np.clip(np.arctan2(-b, a), 0.0, np.pi / 2)
 
     def primitive(e):
         return a * np.sin(e) ** 2 / 2.0 + b * (e / 2.0 + np.sin(2.0 * e) / 4.0)
 
-    top = primitive(np.pi / 2)
+    top = primitive(a.dtype.type(np.pi / 2))
     seen = (top - primitive(np.maximum(skyline, e0))).sum(axis=1)
     whole = (top - primitive(e0)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(whole > 0, seen / whole, 1.0)
     return np.clip(out, 0.0, 1.0)
+
+
+def _view_terms(horizon, tilt, facing, azimuth, sector_deg, interpolate, dtype):
+    """Skyline [rad], ``cos(tilt)`` and ``sin(tilt) cos(a - a_s)`` in ``dtype``, (plane, azimuth).
+
+    The skyline as :func:`horizon_at` (without its matrix product: BLAS
+    threads only spin on a shared machine); the cosine of the azimuth
+    difference expanded into products.
+    """
+    skyline = horizon_at(horizon.astype(dtype), azimuth, sector_deg, interpolate=interpolate).T
+    skyline = skyline.astype(dtype)
+    np.clip(skyline, 0.0, 90.0, out=skyline)
+    skyline *= dtype(np.pi / 180.0)
+    az = np.radians(azimuth)
+    sin_tilt = np.sin(tilt).astype(dtype)[:, None]
+    b = (sin_tilt * np.cos(np.radians(facing)).astype(dtype)[:, None]) * np.cos(az).astype(dtype)
+    b += (sin_tilt * np.sin(np.radians(facing)).astype(dtype)[:, None]) * np.sin(az).astype(dtype)
+    return skyline, np.cos(tilt).astype(dtype)[:, None], b
 
 
 def apply_horizon(

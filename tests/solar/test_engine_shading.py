@@ -271,11 +271,17 @@ def test_shaded_hourly_rebuild_and_modes_agree():
     pd.testing.assert_frame_equal(rebuilt, hourly.ac_kw[ids], check_names=False)
     assert_rel_close(hourly.ac_kw.sum(), exact.annual_kwh, 1e-12, "hourly sums")
     assert hourly.ac_kw["south21"].sum() < hourly.ac_kw["none"].sum()
-    # Shaded planes take the exact path in the fast mode too.
+    # These planes lie on grid nodes: the fast shaded chain (float32, nodes'
+    # components) gives the exact shaded chain's numbers.
     shaded = ["south12", "south15", "south21", "north20"]
-    assert_rel_close(fast.annual_kwh[shaded], exact.annual_kwh[shaded], 1e-12, "fast shaded")
-    assert_rel_close(fast.shading_loss_percent[shaded], exact.shading_loss_percent[shaded], 1e-9)
-    assert_rel_close(fast.ac_kw_for(shaded).sum(), fast.annual_kwh[shaded], 1e-12, "fast rebuild")
+    assert_rel_close(fast.annual_kwh[shaded], exact.annual_kwh[shaded], 1e-6, "fast shaded")
+    assert_rel_close(fast.shading_loss_percent[shaded], exact.shading_loss_percent[shaded], 1e-4)
+    assert_rel_close(fast.ac_kw_for(shaded).sum(), fast.annual_kwh[shaded], 1e-9, "fast rebuild")
+    fast_hourly = simulate_planes(frame, weather, location, mode="fast", horizon=full, hourly=True)
+    assert_rel_close(fast_hourly.ac_kw.sum(), fast.annual_kwh, 1e-9, "fast hourly")
+    pd.testing.assert_frame_equal(
+        fast_hourly.ac_kw[shaded], fast.ac_kw_for(shaded), check_names=False
+    )
     # Unshaded planes keep the grid of the fast mode (within 1 % of exact).
     assert_rel_close(fast.annual_kwh, exact.annual_kwh, 1e-2, "fast vs exact")
     # A small chunk budget gives the same numbers.
@@ -302,3 +308,83 @@ def test_bad_horizons_are_named():
     )
     assert (fine.shading_loss_percent.drop("no_power") > 0).all()
     assert fine.annual_kwh["no_power"] == 0.0 and np.isnan(fine.shading_loss_percent["no_power"])
+
+
+def _random_planes_and_skylines(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Random orientations (north-facing and vertical included) and skylines, tall ones too."""
+    rng = np.random.default_rng(seed)
+    tilt = rng.uniform(0.0, 90.0, n)
+    planes = pd.DataFrame(
+        {
+            "surface_tilt": tilt,
+            "surface_azimuth": rng.uniform(0.0, 360.0, n),
+            "kwp": rng.uniform(0.5, 30.0, n),
+            "mounting": np.where(tilt < 10.0, "rack", "roof"),
+        },
+        index=pd.Index([f"p{i}" for i in range(n)], name="plane"),
+    )
+    horizon = np.clip(rng.normal(8.0, 12.0, (n, N_SECTORS)), -5.0, 85.0)
+    tall = rng.random(n) < 0.3
+    horizon[tall] = rng.uniform(0.0, 80.0, (int(tall.sum()), N_SECTORS))
+    # Blocks: a wall of 30 to 70 deg over a random span of sectors, low elsewhere.
+    block = rng.random(n) < 0.3
+    for i in np.flatnonzero(block):
+        start, width = rng.integers(0, N_SECTORS), rng.integers(3, 18)
+        horizon[i] = rng.uniform(0.0, 5.0)
+        horizon[i, (start + np.arange(width)) % N_SECTORS] = rng.uniform(30.0, 70.0)
+    return planes, horizon
+
+
+def test_fast_shaded_planes_within_one_percent_of_exact_on_every_plane():
+    weather, location = _nantes()
+    planes, horizon = _random_planes_and_skylines(400, seed=12)
+    exact = simulate_planes(planes, weather, location, horizon=horizon)
+    fast = simulate_planes(planes, weather, location, mode="fast", horizon=horizon)
+    assert (exact.shading_loss_percent > 20.0).sum() > 50  # tall skylines are in
+    assert_rel_close(fast.annual_kwh, exact.annual_kwh, 1e-2, "fast shaded annual")
+    assert_rel_close(fast.monthly_kwh.sum(axis=1), fast.annual_kwh, 1e-12, "months")
+    # The loss compares the plane's shaded and unshaded energies from the same
+    # grid nodes: its interpolation error cancels out.
+    loss_gap = (fast.shading_loss_percent - exact.shading_loss_percent).abs()
+    assert loss_gap.max() < 0.5, loss_gap.max()
+    # The loss basis is the fast grid's unshaded energy, as without horizons.
+    plain = simulate_planes(planes, weather, location, mode="fast")
+    assert_rel_close(fast.unshaded_annual_kwh, plain.annual_kwh, 1e-6, "unshaded basis")
+    # Hourly output and the rebuild of a few planes agree with the aggregates.
+    hourly = simulate_planes(
+        planes.iloc[:40], weather, location, mode="fast", horizon=horizon[:40], hourly=True
+    )
+    assert_rel_close(hourly.ac_kw.sum(), fast.annual_kwh.iloc[:40], 1e-6, "hourly subset")
+    ids = ["p3", "p17", "p250"]
+    assert_rel_close(fast.ac_kw_for(ids).sum(), fast.annual_kwh[ids], 1e-9, "rebuild")
+
+
+def test_fast_shaded_with_the_perez_model_and_a_small_chunk():
+    weather, location = _nantes()
+    planes, horizon = _random_planes_and_skylines(60, seed=5)
+    params = PVParams(transposition_model="perez")
+    exact = simulate_planes(planes, weather, location, params, horizon=horizon)
+    fast = simulate_planes(planes, weather, location, params, mode="fast", horizon=horizon)
+    assert_rel_close(fast.annual_kwh, exact.annual_kwh, 1e-2, "perez fast shaded")
+    small = simulate_planes(
+        planes, weather, location, params, mode="fast", horizon=horizon, chunk_mib=0.2
+    )
+    assert_rel_close(small.annual_kwh, fast.annual_kwh, 1e-9, "chunks")
+
+
+def test_fast_shaded_demo_neighbourhood_through_the_chain():
+    from geodata.demo import DEMO_SITE, demo_buildings
+    from planner.rooftops import RooftopChain, RooftopConfig
+    from solar.typical_year import TIMEZONE
+
+    site = Location(
+        DEMO_SITE["latitude"], DEMO_SITE["longitude"], tz=TIMEZONE, altitude=DEMO_SITE["altitude"]
+    )
+    exact = RooftopChain(demo_buildings(), site, RooftopConfig(mode="exact"))
+    fast = exact.with_config(RooftopConfig(mode="fast"))
+    planes_exact, planes_fast = exact.run_model().planes, fast.run_model().planes
+    shaded = planes_exact["shading_loss_percent"] > 0
+    assert shaded.sum() > 20
+    assert_rel_close(planes_fast["annual_kwh"], planes_exact["annual_kwh"], 1e-2, "demo fast")
+    gap = (planes_fast["shading_loss_percent"] - planes_exact["shading_loss_percent"]).abs()
+    assert gap[shaded].max() < 0.5
