@@ -7,12 +7,13 @@ database; the figures shown are checked against compare_household on the same da
 import json
 import uuid
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import _state
 from planner.comparison import compare_household, comparison_sentences
-from planner.privacy import DEFAULT_RULES
+from planner.privacy import DEFAULT_RULES, neighbourhood_annual
 from planner.store import (
     create_account,
     create_project,
@@ -52,12 +53,12 @@ def _neighbourhood(store, others: int):
     resident = _account(store, "resident")
     own = curve(days=7, seed=1) * 1.3
     give_consent(store, resident.id, terms(project, city_aggregates=True), own)
+    neighbours = []
     for n in range(others):
         series = curve(days=7, seed=10 + n) * (0.6 + n / 10)
-        give_consent(
-            store, _account(store, "resident").id, terms(project, city_aggregates=True), series
-        )
-    return resident, project, shared_curve(own, "30min")[0]
+        neighbours.append(_account(store, "resident"))
+        give_consent(store, neighbours[-1].id, terms(project, city_aggregates=True), series)
+    return resident, project, shared_curve(own, "30min")[0], neighbours
 
 
 def _app(account, lang):
@@ -82,7 +83,7 @@ def _median_trace(at, lang, index):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_ten_other_households_show_the_neighbourhood_beside_the_resident(store, lang):
-    resident, project, own = _neighbourhood(store, 10)
+    resident, project, own, _ = _neighbourhood(store, 10)
     at = _app(resident, lang)
     others = neighbourhood_curves(store, resident.id, project.id)
     expected = compare_household(own, others, DEFAULT_RULES)
@@ -109,7 +110,7 @@ def test_ten_other_households_show_the_neighbourhood_beside_the_resident(store, 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_nine_other_households_say_how_many_more_are_needed(store, lang):
-    resident, project, own = _neighbourhood(store, 9)
+    resident, project, own, _ = _neighbourhood(store, 9)
     at = _app(resident, lang)
     others = neighbourhood_curves(store, resident.id, project.id)
     expected = compare_household(own, others, DEFAULT_RULES)
@@ -127,4 +128,35 @@ def test_nine_other_households_say_how_many_more_are_needed(store, lang):
     )
     assert t("compare.median_year", lang) not in metrics
     assert _median_trace(at, lang, 0) is None
+    assert leaks(at, lang) == []
+
+
+def test_a_household_joining_keeps_the_last_published_figures_on_the_page(store):
+    resident, project, own, _ = _neighbourhood(store, 10)
+    _app(resident, "fr")
+    before = neighbourhood_curves(store, resident.id, project.id)
+    newcomer = curve(days=7, seed=99) * 2.5
+    give_consent(
+        store, _account(store, "resident").id, terms(project, city_aggregates=True), newcomer
+    )
+    at = _app(resident, "fr")
+    infos = " ".join(i.value for i in at.info)
+    assert t("compare.last_release", "fr") in infos
+    assert t("privacy.suppressed.too_close.many", "fr", missing=2) in infos
+    # The figures are the release accepted before the newcomer: the ten and the resident.
+    released = neighbourhood_annual(pd.concat([before, own.rename("me").to_frame()], axis=1))
+    median = released.table.loc["year", "median"]
+    shown = _metrics(at)[t("compare.median_year", "fr")]
+    assert shown == t("compare.kwh", "fr", kwh=number(median, "fr"))
+    assert leaks(at, "fr") == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_neighbour_sees_the_comparison_read_in_their_access_log(store, lang):
+    resident, _project, _own, neighbours = _neighbourhood(store, 10)
+    _app(resident, lang)
+    at = _app(neighbours[0], lang)
+    table = at.dataframe[0].value
+    cells = set(table.astype(str).to_numpy().ravel())
+    assert t("role.aggregate", lang) in cells and t("compare.purpose", lang) in cells
     assert leaks(at, lang) == []
