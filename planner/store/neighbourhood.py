@@ -145,6 +145,8 @@ def _frame(store: Store, rows, daily: bool) -> pd.DataFrame:
         if daily and curve.step_min < _DAILY_MIN:
             values = shared_curve(values, "daily")[0]
         columns[name] = values
+    if not columns:  # nobody else shares yet: still a frame over time
+        return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
     frame = pd.DataFrame(columns)
     frame.index.name = "time"
     return frame

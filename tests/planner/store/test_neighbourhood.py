@@ -121,3 +121,12 @@ def test_a_daily_household_puts_the_comparison_on_daily_totals(store, people, te
     view = compare_with_neighbourhood(store, people["resident"].id, project.id)
     assert view.step == "daily"
     assert len(view.own_typical_day_kwh.dropna()) == 24  # own typical day from own 30-min curve
+
+
+def test_the_first_household_to_share_sees_its_own_figures(store, people):
+    project = people["project"]
+    give_consent(store, people["resident"].id, terms(project, city_aggregates=True), curve(days=3))
+    assert neighbourhood_curves(store, people["resident"].id, project.id).shape[1] == 0
+    view = compare_with_neighbourhood(store, people["resident"].id, project.id)
+    assert (view.comparison.verdict.reason, view.comparison.verdict.missing) == ("too_few", 10)
+    assert view.comparison.own_annual_kwh == pytest.approx(float(curve(days=3).sum()))
