@@ -130,3 +130,17 @@ def test_the_first_household_to_share_sees_its_own_figures(store, people):
     view = compare_with_neighbourhood(store, people["resident"].id, project.id)
     assert (view.comparison.verdict.reason, view.comparison.verdict.missing) == ("too_few", 10)
     assert view.comparison.own_annual_kwh == pytest.approx(float(curve(days=3).sum()))
+
+
+def test_a_release_counting_the_resident_among_ten_is_not_shown_to_them(store, people):
+    project = people["project"]
+    give_consent(store, people["resident"].id, terms(project, city_aggregates=True), curve(days=3))
+    for n in range(9):
+        _share(store, project, n, seed=500 + n)
+    first = compare_with_neighbourhood(store, people["resident"].id, project.id)
+    assert first.comparison.verdict.reason == "too_few"  # yet ten were published, Alice included
+    _share(store, project, 9, seed=509)
+    second = compare_with_neighbourhood(store, people["resident"].id, project.id)
+    # That release holds only nine households besides Alice: she waits, and sees why.
+    assert second.waiting is None and not second.comparison.published
+    assert (second.comparison.verdict.reason, second.comparison.verdict.missing) == ("too_close", 2)
