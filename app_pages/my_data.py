@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import _auth, _sidebar, _state
+from app_pages import _auth, _compare, _sidebar, _state
 from planner.store import (
     STEPS,
     ConsentTerms,
@@ -253,6 +253,11 @@ def _change_form(store, account, consent, lang: str) -> None:
     st.rerun()
 
 
+def _purpose(record, lang: str) -> str:
+    # The neighbourhood comparison's purpose is ours, not an organiser's: translated.
+    return t("compare.purpose", lang) if record.reader_role == "aggregate" else record.purpose
+
+
 def _access_log(store, account, lang: str) -> None:
     rows = access_log(store, account.id)
     if not rows:
@@ -270,7 +275,7 @@ def _access_log(store, account, lang: str) -> None:
                     pd.Timestamp(r.read_at).tz_convert("Europe/Paris").strftime("%Y-%m-%d %H:%M")
                     for r in rows
                 ],
-                t("data.col.purpose", lang): [r.purpose for r in rows],
+                t("data.col.purpose", lang): [_purpose(r, lang) for r in rows],
                 t("data.col.project", lang): [r.project_name for r in rows],
             }
         ),
@@ -309,6 +314,15 @@ if not consents:
     st.caption(t("data.no_consent", lang))
 for consent in consents:
     _consent_box(store, account, consent, lang)
+
+st.subheader(t("compare.title", lang))
+st.caption(t("compare.intro", lang))
+aggregates = [c for c in consents if c.city_aggregates]
+if not aggregates:
+    st.caption(t("compare.none", lang))
+for consent in aggregates:
+    with st.container(border=True):
+        _compare.render(store, account, consent, lang)
 
 st.subheader(t("data.step_log", lang))
 _access_log(store, account, lang)

@@ -12,7 +12,12 @@ from planner.allocation import (
     round_coefficients,
     write_key_csv,
 )
-from planner.comparison import Comparison, compare_household, comparison_sentences
+from planner.comparison import (
+    Comparison,
+    compare_household,
+    compare_with_publication,
+    comparison_sentences,
+)
 from planner.consumption_io import (
     QualityReport,
     QualityRules,
@@ -147,6 +152,7 @@ __all__ = [
     "co2_avoided",
     "collective_gestes",
     "compare_household",
+    "compare_with_publication",
     "comparison_sentences",
     "daily_heatmap",
     "density_class",

@@ -45,6 +45,7 @@ from planner.load_shapes import SEASONS
 from planner.privacy import (
     DEFAULT_RULES,
     Aggregate,
+    Publication,
     ReleaseLog,
     SecrecyRules,
     SecrecyVerdict,
@@ -129,9 +130,6 @@ def compare_household(
     """
     if own.name is not None and own.name in others.columns:
         others = others.drop(columns=own.name)
-    own_year = float(own.sum())
-    own_months = monthly_kwh(own.to_frame("own"))["own"]
-    own_day = typical_day_kwh(own.to_frame("own"))["own"]
     annual = neighbourhood_annual(others, rules)
     monthly = neighbourhood_monthly(others, rules)
     typical_day = neighbourhood_typical_day(others, rules)
@@ -139,6 +137,26 @@ def compare_household(
         verdict = _release_verdict(own, others, rules, log)
         if not verdict.published:
             annual = monthly = typical_day = Aggregate(None, verdict)
+    return _compared(own, annual, monthly, typical_day)
+
+
+def compare_with_publication(own: pd.Series, publication: Publication) -> Comparison:
+    """Compare a household's curve with an earlier accepted release of its neighbourhood.
+
+    For a page that shows the last accepted :class:`planner.privacy.Publication`
+    while a newer snapshot is refused (``"too_close"``). That release may count
+    the resident among its households: the caller shows it only when it holds
+    enough households besides them.
+    """
+    return _compared(own, publication.annual, publication.monthly, publication.typical_day)
+
+
+def _compared(
+    own: pd.Series, annual: Aggregate, monthly: Aggregate, typical_day: Aggregate
+) -> Comparison:
+    own_year = float(own.sum())
+    own_months = monthly_kwh(own.to_frame("own"))["own"]
+    own_day = typical_day_kwh(own.to_frame("own"))["own"]
     band = gap = season = None
     if annual.published:
         q1, median, q3 = annual.table.loc["year"]

@@ -258,7 +258,11 @@ def contributor_digests(frame: pd.DataFrame, salt: str) -> frozenset[str]:
     for name, curve in _contributing(frame).items():
         h = hashlib.sha256(salt.encode())
         h.update(str(name).encode() + b"\0")
-        h.update(curve.to_numpy(dtype=float).tobytes())
+        # Only the finite points, with their instants: the same curve gives the same
+        # digest whatever the other curves' periods pad the frame's index with.
+        present = curve[curve.notna()]
+        h.update(present.index.asi8.tobytes())
+        h.update(present.to_numpy(dtype=float).tobytes())
         out.add(h.hexdigest())
     return frozenset(out)
 

@@ -50,6 +50,11 @@ from planner.store.engine import (
 )
 from planner.store.errors import StoreError
 from planner.store.models import ROLES, STEPS, Base
+from planner.store.neighbourhood import (
+    NeighbourhoodView,
+    compare_with_neighbourhood,
+    neighbourhood_curves,
+)
 from planner.store.reads import (
     HouseholdExport,
     SharedHousehold,
@@ -74,6 +79,7 @@ __all__ = [
     "ConsentTerms",
     "Contributions",
     "HouseholdExport",
+    "NeighbourhoodView",
     "ProjectRecord",
     "SharedHousehold",
     "Store",
@@ -87,6 +93,7 @@ __all__ = [
     "campaign_of_project",
     "campaigns_of",
     "change_consent",
+    "compare_with_neighbourhood",
     "contributions",
     "create_account",
     "create_campaign",
@@ -101,6 +108,7 @@ __all__ = [
     "give_consent",
     "list_consents",
     "make_engine",
+    "neighbourhood_curves",
     "new_key",
     "normal_code",
     "open_store",

@@ -274,3 +274,22 @@ class AccessLog(Base):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     consent: Mapped[Consent] = relationship(back_populates="accesses")
+
+
+class ReleaseRecord(Base):
+    """A project's published neighbourhood snapshots (differencing control).
+
+    ``log`` is the :class:`planner.privacy.ReleaseLog` as JSON (salted digests,
+    no pseudonym, no value); ``publication`` the last accepted
+    :class:`planner.privacy.Publication` as JSON (quartiles only), shown while a
+    newer snapshot is refused as too close to an earlier one.
+    """
+
+    __tablename__ = "release_logs"
+
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    log: Mapped[str] = mapped_column(Text)
+    publication: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

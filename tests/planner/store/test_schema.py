@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 from planner.store import Base, downgrade, open_store, read, upgrade, write
 from tests.planner.store.conftest import FAST
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def test_migrations_create_every_table(store):
