@@ -9,6 +9,7 @@ publishes them.
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages import _state
 from planner.comparison import comparison_sentences, suppression_message
 from planner.store import StoreError, compare_with_neighbourhood
 from quartier_solaire.i18n import literal, number, t
@@ -106,11 +107,15 @@ def _day(view, lang: str, key: str) -> None:
 def render(store, account, consent, lang: str) -> None:
     """The comparison for one share that includes aggregates."""
     st.markdown(t("compare.project", lang, name=literal(consent.project_name)))
-    try:
-        view = compare_with_neighbourhood(store, account.id, consent.project_id)
-    except StoreError as error:
-        st.warning(t(f"problem.{error.code}", lang))
-        return
+    views = st.session_state.setdefault(_state.COMPARISONS, {})
+    refresh = st.button(t("compare.refresh", lang), key=f"compare_refresh_{consent.id}")
+    if refresh or consent.id not in views:
+        try:
+            views[consent.id] = compare_with_neighbourhood(store, account.id, consent.project_id)
+        except StoreError as error:
+            st.warning(t(f"problem.{error.code}", lang))
+            return
+    view = views[consent.id]
     comparison = view.comparison
     if view.waiting is not None:
         key, params = suppression_message(view.waiting)

@@ -148,7 +148,11 @@ ACCOUNT_WIDGETS = (
     COOP_CAMPAIGN,
     COOP_STEP,
 )
-ACCOUNT_VALUES = (ACCOUNT, JOINED, COOP_LISTED, COOP_CSV)
+# The neighbourhood comparisons computed in this session, by consent id: each one
+# reads (and logs a read of) every other sharing household, so it runs on the
+# first visit and on demand, not at every rerun.
+COMPARISONS = "neighbourhood_comparisons"
+ACCOUNT_VALUES = (ACCOUNT, JOINED, COOP_LISTED, COOP_CSV, COMPARISONS)
 
 # Defaults of keys that no widget owns (a widget's default is its own value=).
 DEFAULTS: dict[str, object] = {

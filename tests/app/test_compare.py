@@ -160,3 +160,23 @@ def test_a_neighbour_sees_the_comparison_read_in_their_access_log(store, lang):
     cells = set(table.astype(str).to_numpy().ravel())
     assert t("role.aggregate", lang) in cells and t("compare.purpose", lang) in cells
     assert leaks(at, lang) == []
+
+
+def test_the_comparison_reads_the_neighbours_once_per_visit_and_on_demand(store):
+    # Every comparison logs a read of each neighbour: a rerun of the page must not.
+    from planner.store import access_log
+
+    resident, _project, _own, neighbours = _neighbourhood(store, 10)
+
+    def reads():
+        return len(access_log(store, neighbours[0].id))
+
+    at = _app(resident, "fr")
+    assert reads() == 1
+    at.run()
+    at.switch_page("app_pages/rooftop_map.py").run()
+    at.switch_page(PAGE).run()
+    assert reads() == 1
+    next(b for b in at.button if str(b.key).startswith("compare_refresh_")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert reads() == 2
