@@ -181,8 +181,10 @@ def partition_with_halo(
     across = part[inner] != part[outer]
     pairs = pd.DataFrame({"part": part[inner[across]], "row": outer[across]}).drop_duplicates()
     grouped = pairs.groupby("part")["row"]
-    halos = [np.sort(grouped.get_group(p).to_numpy()) if p in grouped.groups else
-             np.empty(0, np.int64) for p in range(n_parts)]
+    halos = [
+        np.sort(grouped.get_group(p).to_numpy()) if p in grouped.groups else np.empty(0, np.int64)
+        for p in range(n_parts)
+    ]
     return part, halos
 
 
@@ -225,8 +227,7 @@ def screen_partition(
     problems: dict[str, int] = {}
     for p in run.problems:
         problems[p.code] = problems.get(p.code, 0) + int(p.count or 1)
-    return {"index": index, "buildings": len(core), "planes": len(plane_part),
-            "problems": problems}
+    return {"index": index, "buildings": len(core), "planes": len(plane_part), "problems": problems}
 
 
 def _planes_part(run, planes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -245,8 +246,12 @@ def _buildings_part(core: gpd.GeoDataFrame, results: pd.DataFrame) -> gpd.GeoDat
     """Every building of the partition; those without a plane get zeros, unsuitable."""
     ids = core["id"].astype("string")
     found = results.reindex(pd.Index(ids))
-    frame = pd.DataFrame({"id": ids.to_numpy(), "usage": core["usage"].astype("string")
-                          .to_numpy() if "usage" in core else pd.NA})
+    frame = pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "usage": core["usage"].astype("string").to_numpy() if "usage" in core else pd.NA,
+        }
+    )
     for column in BUILDING_COLUMNS[2:-1]:
         values = found[column].to_numpy()
         if column == "suitable":
@@ -271,8 +276,11 @@ def _write_atomic(frame: gpd.GeoDataFrame, path: Path) -> None:
 def _digest(buildings: gpd.GeoDataFrame, config, weather, partition_size: int) -> str:
     """A digest of everything a part depends on."""
     h = hashlib.sha256()
-    h.update(pd.util.hash_pandas_object(buildings.drop(columns="geometry"), index=False)
-             .to_numpy().tobytes())
+    h.update(
+        pd.util.hash_pandas_object(buildings.drop(columns="geometry"), index=False)
+        .to_numpy()
+        .tobytes()
+    )
     h.update(b"".join(shapely.to_wkb(buildings.geometry.to_numpy())))
     h.update(repr(config).encode())
     h.update(pd.util.hash_pandas_object(weather, index=True).to_numpy().tobytes())
@@ -385,9 +393,20 @@ def _submit(client, todo, args, location, config, weather, out):
     for i in todo:
         index, core, halo = args(i)
         core_f, halo_f = client.scatter([core, halo])
-        futures.append(client.submit(screen_partition, index, core_f, halo_f, location,
-                                     config, weather_future, str(out), key=f"screen-part-{i}",
-                                     pure=False))
+        futures.append(
+            client.submit(
+                screen_partition,
+                index,
+                core_f,
+                halo_f,
+                location,
+                config,
+                weather_future,
+                str(out),
+                key=f"screen-part-{i}",
+                pure=False,
+            )
+        )
     for future in as_completed(futures):
         yield future.result()
         future.release()
@@ -398,11 +417,14 @@ def _summary(out: Path, n_parts: int, mode: str, seconds: float, workers: int) -
     import pyarrow.parquet as pq
 
     columns = ["suitable", "suitable_kwp", "suitable_annual_kwh", "annual_kwh"]
-    frames = [pd.read_parquet(out / "buildings" / f"part-{i:05d}.parquet", columns=columns)
-              for i in range(n_parts)]
+    frames = [
+        pd.read_parquet(out / "buildings" / f"part-{i:05d}.parquet", columns=columns)
+        for i in range(n_parts)
+    ]
     b = pd.concat(frames, ignore_index=True)
-    planes = sum(pq.read_metadata(out / "planes" / f"part-{i:05d}.parquet").num_rows
-                 for i in range(n_parts))
+    planes = sum(
+        pq.read_metadata(out / "planes" / f"part-{i:05d}.parquet").num_rows for i in range(n_parts)
+    )
     return {
         "buildings": int(len(b)),
         "planes": int(planes),

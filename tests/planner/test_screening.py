@@ -34,7 +34,9 @@ def _tiled(n: int) -> gpd.GeoDataFrame:
         row, col = divmod(k, cols)
         tile = demo.copy()
         tile["id"] = [f"t{k}-{i}" for i in demo["id"]]
-        tile.geometry = demo.geometry.translate(col * (east - west + 20), row * (north - south + 20))
+        tile.geometry = demo.geometry.translate(
+            col * (east - west + 20), row * (north - south + 20)
+        )
         copies.append(tile)
     grid = pd.concat(copies, ignore_index=True).iloc[:n]
     return gpd.GeoDataFrame(grid, geometry="geometry", crs=METRIC_CRS_FRANCE).to_crs(CRS)
@@ -108,7 +110,7 @@ def test_without_the_halo_edge_buildings_would_lose_their_shade(buildings, tmp_p
     import planner.screening as screening
 
     small = buildings.iloc[:600]
-    whole = screen_buildings(small, tmp_path / "whole", config=EXACT, partition_size=10**6)
+    screen_buildings(small, tmp_path / "whole", config=EXACT, partition_size=10**6)
     cut = screen_buildings(small, tmp_path / "cut", config=EXACT, partition_size=150)
     assert cut.summary["partitions"] == 4
     a, _ = _read(tmp_path / "whole")
