@@ -7,7 +7,9 @@ synthetic neighbourhood is tiled from the demo generator
 :func:`planner.screening.screen_buildings` with the page's assumptions
 (``RooftopConfig()``: shading on within 100 m, mode ``"auto"`` resolved once on
 the building count: fast above 2,000) on a fresh ``dask.distributed``
-LocalCluster of 1 and of 2 workers (processes, 1 thread each), partitions of
+LocalCluster of 1 and of 2 workers (:func:`planner.screening.local_cluster`:
+processes, 1 thread each, glibc's memory trimming left at its default),
+partitions of
 ``--partition-size`` buildings (fewer for small sizes: at least 8 partitions,
 so that two workers share the load) with their shading halo, into a temporary
 folder.
@@ -34,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import platform
 import re
@@ -50,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from buildings import neighbourhood  # noqa: E402
 
 from planner.rooftops import RooftopChain, RooftopConfig, site_of  # noqa: E402
-from planner.screening import PARTITION_SIZE, screen_buildings  # noqa: E402
+from planner.screening import PARTITION_SIZE, local_cluster, screen_buildings  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BEGIN, END = "<!-- screen.py: begin -->", "<!-- screen.py: end -->"
@@ -81,18 +82,12 @@ def machine() -> dict:
 
 def run_once(buildings, weather, location, workers: int, partition_size: int) -> dict:
     """Screen ``buildings`` on a fresh LocalCluster of ``workers``; its figures."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     config = RooftopConfig()
     start = time.perf_counter()
     with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        ) as cluster,
+        local_cluster(workers) as cluster,
         Client(cluster) as client,
         tempfile.TemporaryDirectory() as tmp,
     ):

@@ -73,6 +73,7 @@ __all__ = [
     "PARTITION_SIZE",
     "PLANE_COLUMNS",
     "ScreenResult",
+    "local_cluster",
     "partition_with_halo",
     "screen_buildings",
 ]
@@ -305,6 +306,32 @@ def _prepare(out: Path, digest: str, n_parts: int) -> set[int]:
         out.mkdir(parents=True, exist_ok=True)
         manifest.write_text(json.dumps({"digest": digest, "partitions": n_parts}))
     return {i for i in range(n_parts) if (out / "buildings" / f"part-{i:05d}.parquet").is_file()}
+
+
+def local_cluster(n_workers: int, **kwargs):
+    """A :class:`distributed.LocalCluster` of ``n_workers`` processes, 1 thread each.
+
+    Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which makes
+    glibc hand every large array back to the system and fault it in again: the
+    rooftop chain then runs about 4x slower (measured on 3,000 buildings: 6.7 s
+    in-process, 28.9 s with that variable, most of it system time). Here it
+    is left unset; on your own cluster, unset it in the workers' environment
+    (``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null``).
+    """
+    import logging
+
+    import dask
+    from distributed import LocalCluster
+
+    options = {
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "silence_logs": logging.CRITICAL,
+        **kwargs,
+    }
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        return LocalCluster(n_workers=n_workers, **options)
 
 
 def resolve_mode(config: RooftopConfig, n_buildings: int) -> RooftopConfig:

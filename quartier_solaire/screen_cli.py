@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from contextlib import ExitStack
@@ -71,20 +70,13 @@ def _client(args: argparse.Namespace, stack: ExitStack):
     """A client on ``--scheduler``, or on a LocalCluster of ``--workers``; None: in-process."""
     if args.workers == 0 and not args.scheduler:
         return None
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from planner.screening import local_cluster
 
     if args.scheduler:
         return stack.enter_context(Client(args.scheduler, timeout="10s"))
-    workers = args.workers or os.cpu_count() or 1
-    cluster = stack.enter_context(
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
-    )
+    cluster = stack.enter_context(local_cluster(args.workers or os.cpu_count() or 1))
     return stack.enter_context(Client(cluster))
 
 

@@ -73,14 +73,14 @@ def test_partitions_are_compact_and_their_halo_reaches_the_neighbours(buildings)
 
 
 def test_a_2_worker_cluster_gives_the_single_process_answer(buildings, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from planner.screening import local_cluster
 
     alone = screen_buildings(buildings, tmp_path / "alone", config=EXACT, partition_size=10**6)
     assert alone.summary["partitions"] == 1 and alone.summary["workers"] == 0
     with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
+        local_cluster(2) as cluster,
         Client(cluster) as client,
     ):
         spread = screen_buildings(
