@@ -96,7 +96,7 @@ def run_once(buildings, weather, location, workers: int, partition_size: int) ->
             Path(tmp) / "warmup",
             config=config,
             client=client,
-            partition_size=WARMUP_BUILDINGS // workers + 1,
+            partition_size=min(WARMUP_BUILDINGS, len(buildings)) // workers + 1,
         )
         warmup = time.perf_counter() - start
         start = time.perf_counter()

@@ -109,9 +109,9 @@ def test_a_2_worker_cluster_gives_the_single_process_answer(buildings, tmp_path)
 def test_without_the_halo_edge_buildings_would_lose_their_shade(buildings, tmp_path, monkeypatch):
     import planner.screening as screening
 
-    small = buildings.iloc[:600]
+    small = buildings.iloc[:400]
     screen_buildings(small, tmp_path / "whole", config=EXACT, partition_size=10**6)
-    cut = screen_buildings(small, tmp_path / "cut", config=EXACT, partition_size=150)
+    cut = screen_buildings(small, tmp_path / "cut", config=EXACT, partition_size=100)
     assert cut.summary["partitions"] == 4
     a, _ = _read(tmp_path / "whole")
     b, _ = _read(tmp_path / "cut")
@@ -124,28 +124,28 @@ def test_without_the_halo_edge_buildings_would_lose_their_shade(buildings, tmp_p
         return part, [h[:0] for h in halos]
 
     monkeypatch.setattr(screening, "partition_with_halo", no_halo)
-    screen_buildings(small, tmp_path / "bare", config=EXACT, partition_size=150)
+    screen_buildings(small, tmp_path / "bare", config=EXACT, partition_size=100)
     c, _ = _read(tmp_path / "bare")
     brighter = c["annual_kwh"] > a["annual_kwh"] * (1 + 1e-6)
     assert brighter.sum() > 10 and (c["annual_kwh"] >= a["annual_kwh"] * (1 - 1e-9)).all()
 
 
 def test_an_interrupted_screening_resumes_and_a_new_config_starts_afresh(buildings, tmp_path):
-    small = buildings.iloc[:400]
+    small = buildings.iloc[:200]
     out = tmp_path / "out"
-    first = screen_buildings(small, out, config=EXACT, partition_size=100)
+    first = screen_buildings(small, out, config=EXACT, partition_size=50)
     assert first.skipped == 0 and first.summary["partitions"] == 4
     # An interruption after two partitions: the last two parts are missing.
     for i in (2, 3):
         (out / "buildings" / f"part-{i:05d}.parquet").unlink()
     seen = []
     again = screen_buildings(
-        small, out, config=EXACT, partition_size=100, progress=lambda d, n: seen.append(d)
+        small, out, config=EXACT, partition_size=50, progress=lambda d, n: seen.append(d)
     )
     assert again.skipped == 2 and seen == [2, 3, 4]
     assert again.summary["planes"] == first.summary["planes"]
     assert again.summary["annual_mwh"] == pytest.approx(first.summary["annual_mwh"], rel=1e-12)
     unshaded = RooftopConfig(mode="exact", shading=ShadingParams(enabled=False))
-    other = screen_buildings(small, out, config=unshaded, partition_size=100)
+    other = screen_buildings(small, out, config=unshaded, partition_size=50)
     assert other.skipped == 0
     assert other.summary["annual_mwh"] > first.summary["annual_mwh"]
