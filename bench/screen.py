@@ -11,7 +11,8 @@ LocalCluster of 1 and of 2 workers (:func:`planner.screening.local_cluster`:
 processes, 1 thread each, glibc's memory trimming left at its default),
 partitions of
 ``--partition-size`` buildings (fewer for small sizes: at least 8 partitions,
-so that two workers share the load) with their shading halo, into a temporary
+so that two workers share the load, but at least 1,000 buildings each, so 1,000
+buildings are one partition) with their shading halo, into a temporary
 folder.
 
 What is timed: the call to ``screen_buildings`` (partitioning, halos, every
@@ -58,6 +59,7 @@ BEGIN, END = "<!-- screen.py: begin -->", "<!-- screen.py: end -->"
 MIB = 2**20
 WARMUP_BUILDINGS = 200
 MIN_PARTITIONS = 8
+MIN_PARTITION_SIZE = 1000
 
 
 def _peak_rss_mib() -> float:
@@ -142,8 +144,10 @@ def main(argv: list[str] | None = None) -> dict:
         buildings = neighbourhood(size, args.seed)
         location = site_of(buildings)
         weather = RooftopChain(buildings.iloc[:0], location).weather()[0]
-        # At least MIN_PARTITIONS partitions, so that 2 workers share the load evenly.
-        size_of_part = min(args.partition_size, -(-size // MIN_PARTITIONS))
+        # At least MIN_PARTITIONS partitions, so that 2 workers share the load
+        # evenly, but none under MIN_PARTITION_SIZE buildings: each partition
+        # pays the engine's fixed cost per call (the sun's year) once.
+        size_of_part = min(args.partition_size, max(MIN_PARTITION_SIZE, -(-size // MIN_PARTITIONS)))
         for workers in worker_counts:
             run = run_once(buildings, weather, location, workers, size_of_part)
             runs.append(run)
@@ -196,7 +200,8 @@ def _write_results(figures: dict) -> None:
         f"{host['python']}; load average at start {host['load_average_1min']} (1 min), "
         f"{host['load_average_5min']} (5 min). The machine is SHARED with other jobs: "
         "one run per figure, carrying their noise.",
-        f"Partitions of at most {figures['partition_size']} buildings (at least 8 per run) "
+        f"Partitions of at most {figures['partition_size']} buildings (8 per run, "
+        "of at least 1,000 buildings) "
         "with a 100 m shading halo; "
         "page's assumptions (shading on, mode auto resolved on the building count).",
         "",
