@@ -26,8 +26,8 @@ after the run (a fresh cluster per run, so it is this run's peak).
 
 One run per figure: the machine is shared, the figures carry its noise; the
 load average at start is reported beside them. Results are written to
-``bench/RESULTS.md`` (the section between the ``screen.py`` markers) unless
-``--no-write``.
+``bench/RESULTS.md`` (one section per set of sizes, between ``screen.py``
+markers, replaced by the next run of the same sizes) unless ``--no-write``.
 
 Usage: ``.venv/bin/python bench/screen.py [--sizes 1000,10000,100000] [--workers 1,2]
 [--partition-size 3000]``. The last line is one JSON object of the figures.
@@ -55,7 +55,6 @@ from planner.rooftops import RooftopChain, RooftopConfig, site_of  # noqa: E402
 from planner.screening import PARTITION_SIZE, local_cluster, screen_buildings  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-BEGIN, END = "<!-- screen.py: begin -->", "<!-- screen.py: end -->"
 MIB = 2**20
 WARMUP_BUILDINGS = 200
 MIN_PARTITIONS = 8
@@ -190,11 +189,13 @@ def _figures(host: dict, runs: list[dict], sizes: list[int], partition_size: int
 
 
 def _write_results(figures: dict) -> None:
-    """Replace this bench's section of RESULTS.md (other benches keep theirs)."""
+    """Replace this bench's section for these sizes in RESULTS.md (others keep theirs)."""
     host = figures["machine"]
+    sizes = ",".join(str(r["buildings"]) for r in figures["runs"] if r["workers"] == 1)
+    begin, end = f"<!-- screen.py {sizes}: begin -->", f"<!-- screen.py {sizes}: end -->"
     lines = [
-        BEGIN,
-        "## Screening on Dask (`bench/screen.py`)",
+        begin,
+        f"## Screening on Dask (`bench/screen.py --sizes {sizes}`)",
         "",
         f"Machine: {host['nproc']} cores ({host['cpu']}), {host['memory_gib']} GiB, Python "
         f"{host['python']}; load average at start {host['load_average_1min']} (1 min), "
@@ -215,12 +216,14 @@ def _write_results(figures: dict) -> None:
         )
     lines += [
         "",
-        f"2-worker speed-up by size: {figures['speedup_2_workers_by_size']}.",
-        END,
+        f"2-worker speed-up by size: {figures['speedup_2_workers_by_size']} (a size screened "
+        "in one partition runs on one worker whatever the cluster: its ratio is noise; on a "
+        "machine whose load average exceeds its cores, no second core is free either).",
+        end,
     ]
     section = "\n".join(lines)
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
     text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     RESULTS.write_text(text + ("" if text.endswith("\n") else "\n"))
 
