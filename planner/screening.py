@@ -70,12 +70,15 @@ from planner.rooftops import RooftopChain, RooftopConfig, site_of
 
 __all__ = [
     "BUILDING_COLUMNS",
+    "MONTHS",
     "PARTITION_SIZE",
     "PLANE_COLUMNS",
     "ScreenResult",
     "local_cluster",
     "partition_with_halo",
+    "resolve_mode",
     "screen_buildings",
+    "screen_partition",
 ]
 
 PARTITION_SIZE = 3_000
