@@ -138,6 +138,7 @@ __all__ = [
     "RooftopChain",
     "RooftopConfig",
     "RooftopRun",
+    "ScreenResult",
     "SecrecyRules",
     "SecrecyVerdict",
     "Tariff",
@@ -180,6 +181,7 @@ __all__ = [
     "kind_message",
     "lcoe",
     "legal_messages",
+    "local_cluster",
     "message_text",
     "misplaced",
     "modelled_loads",
@@ -198,6 +200,7 @@ __all__ = [
     "read_key_csv",
     "recommend",
     "round_coefficients",
+    "screen_buildings",
     "share_of",
     "shift_load",
     "simple_payback",
@@ -217,9 +220,17 @@ _ROOFTOPS = ("FAST_MODE_PLANES", "RooftopChain", "RooftopConfig", "RooftopRun")
 _ROOFTOPS += ("building_energy", "site_of")
 
 
+# Screening on Dask (planner.screening): imported on first use, like the chain.
+_SCREENING = ("ScreenResult", "local_cluster", "screen_buildings")
+
+
 def __getattr__(name: str):
     if name in _ROOFTOPS:
         from planner import rooftops
 
         return getattr(rooftops, name)
+    if name in _SCREENING:
+        from planner import screening
+
+        return getattr(screening, name)
     raise AttributeError(f"module 'planner' has no attribute {name!r}")

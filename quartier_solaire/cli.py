@@ -10,7 +10,10 @@ one JSON object so that other tools can read it.
 screens every roof of a building file through the rooftop chain
 (:class:`planner.rooftops.RooftopChain`, the page's default assumptions): the
 neighbourhood's totals and every finding, and with ``--csv`` one row per
-building.
+building. With ``--out DIR`` it screens a city on Dask
+(:func:`planner.screening.screen_buildings`: ``--workers N`` on a LocalCluster,
+``--scheduler ADDRESS`` on an existing cluster, ``--workers 0`` in this
+process) and writes GeoParquet parts into DIR; run again, it resumes.
 ``quartier-solaire allocate --production FILE --consumption FILE --key KEY --out FILE``
 shares a production among participants with an allocation key and writes the
 Enedis flows per step; with ``--json`` it prints the totals as one JSON object.
@@ -185,6 +188,15 @@ def screen_file(
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
+    if args.out:
+        from quartier_solaire.screen_cli import screen_to_folder
+
+        return screen_to_folder(args)
+    if args.weather == "embedded":
+        args.weather = None
+    if args.weather == "pvgis":
+        print(t("screen.pvgis_needs_out", args.lang), file=sys.stderr)
+        return 2
     try:
         run, figures = screen_file(
             args.file, weather_path=args.weather, mode=args.mode, shading=not args.no_shading
@@ -487,7 +499,20 @@ def build_parser() -> argparse.ArgumentParser:
     db.set_defaults(func=_cmd_db)
     screen = sub.add_parser("screen", help="screen every roof of a building file")
     screen.add_argument("file")
-    screen.add_argument("--weather", help="a weather file (default: the embedded typical year)")
+    screen.add_argument(
+        "--weather",
+        help="embedded (default: the embedded typical year), pvgis (with --out), or a weather file",
+    )
+    screen.add_argument("--out", help="screen on Dask and write GeoParquet parts into this folder")
+    where = screen.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", help="address of an existing Dask scheduler (with --out)")
+    where.add_argument(
+        "--workers", type=int, help="LocalCluster workers (default: the cores); 0: this process"
+    )
+    screen.add_argument("--bbox", help="W,S,E,N in degrees: only the buildings inside (with --out)")
+    screen.add_argument(
+        "--partition-size", type=int, default=3000, help="buildings per partition (with --out)"
+    )
     screen.add_argument("--mode", choices=("auto", "exact", "fast"), default="auto")
     screen.add_argument("--no-shading", action="store_true", help="ignore the neighbours' shade")
     screen.add_argument("--csv", help="write one row per building to this CSV file")

@@ -223,3 +223,59 @@ def test_screen_a_bad_weather_file_names_it(capsys):
     status, figures = _screen_json([path, "--weather", weather], capsys)
     assert status == 2 and figures["kind"] == "error"
     assert figures["error"]["path"] == "weather_pvgis.csv"
+
+
+# --- screen --out: a city's roofs into GeoParquet, on Dask or in this process ---
+
+
+def test_screen_out_writes_geoparquet_and_resumes(tmp_path, capsys):
+    import geopandas as gpd
+
+    from planner.screening import BUILDING_COLUMNS, PLANE_COLUMNS
+
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    out = tmp_path / "screen"
+    argv = ["screen", str(path), "--out", str(out), "--workers", "0", "--json"]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    figures = json.loads(captured.out.strip().splitlines()[-1])
+    assert {"buildings", "planes", "suitable_kwp", "annual_mwh", "seconds", "workers"} <= set(
+        figures
+    )
+    assert figures["buildings"] == 4 and figures["workers"] == 0 and figures["skipped"] == 0
+    assert "1/1 partitions" in captured.err
+    buildings = gpd.read_parquet(out / "buildings" / "part-00000.parquet")
+    planes = gpd.read_parquet(out / "planes" / "part-00000.parquet")
+    assert list(buildings.columns) == list(BUILDING_COLUMNS) and buildings.crs.to_epsg() == 4326
+    assert list(planes.columns) == list(PLANE_COLUMNS) and len(planes) == figures["planes"]
+    assert planes[[f"m{m:02d}" for m in range(1, 13)]].sum(axis=1).to_numpy() == pytest.approx(
+        planes["annual_kwh"].to_numpy(), rel=1e-6
+    )
+    assert json.loads((out / "summary.json").read_text())["planes"] == figures["planes"]
+    # Run again: every partition is already there.
+    assert cli.main(argv) == 0
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert again["skipped"] == 1 and again["annual_mwh"] == figures["annual_mwh"]
+
+
+def test_screen_out_plain_summary_in_french_and_a_bbox(tmp_path, capsys):
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    out = tmp_path / "screen"
+    assert cli.main(["screen", str(path), "--out", str(out), "--workers", "0"]) == 0
+    text = capsys.readouterr().out
+    assert "Bâtiments : 4" in text and "Toits analysés" in text
+    status = cli.main(
+        ["screen", str(path), "--out", str(out), "--workers", "0", "--bbox", "0,0,1,1"]
+    )
+    assert status == 2 and "emprise --bbox" in capsys.readouterr().err
+    status = cli.main(["screen", str(path), "--out", str(out), "--bbox", "1,2,3", "--json"])
+    assert status == 2
+    assert json.loads(capsys.readouterr().out)["error"]["code"] == "screen_bad_bbox"
+
+
+def test_screen_out_an_unreachable_scheduler_is_said_plainly(tmp_path, capsys):
+    path = ROOT / "tests" / "data" / "buildings" / "osm_sample.osm"
+    argv = ["screen", str(path), "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"]
+    assert cli.main([*argv, "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "screen_scheduler_unreachable"
