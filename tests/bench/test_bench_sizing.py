@@ -15,4 +15,5 @@ def test_sizing_bench_prints_its_figures_last(capsys):
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert json.loads(last) == figures
     assert figures["sizes"] == 4 and figures["households"] == 3
-    assert figures["seconds"] > 0 and figures["ratio"] > 0
+    # On 192 steps the loop can be as quick as the sweep: the ratio may round to 0.
+    assert figures["seconds"] > 0 and figures["ratio"] >= 0
