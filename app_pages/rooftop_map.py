@@ -85,7 +85,6 @@ with left:
         result.reference_specific_yield_kwh_kwp,
         lang,
         basemap=sidebar.basemap,
-        selected=st.session_state[_state.SELECTED_BUILDING],
         remember_view=chosen.key,
     )
     # The view's bounds matter only to fetch OpenStreetMap buildings: asking for
@@ -95,6 +94,10 @@ with left:
     clicked = st_folium(
         fmap,
         key=_state.MAP_OSM if osm else _state.MAP,
+        # The outline travels apart from the map: a click does not resend the map.
+        feature_group_to_add=_map.selection_layer(
+            buildings, st.session_state[_state.SELECTED_BUILDING]
+        ),
         height=560,
         use_container_width=True,
         returned_objects=["last_object_clicked"] + (["bounds"] if osm else []),
