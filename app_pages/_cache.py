@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -29,6 +30,7 @@ from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
+from planner.city import by_hexagon, hexagon_cells, read_screening
 from planner.rooftops import RooftopChain, RooftopConfig, RooftopRun, site_of
 from planner.rooftops import building_energy as rooftop_energy
 from quartier_solaire.errors import Problem
@@ -195,3 +197,30 @@ def building_energy(
     """
     run = rooftops(dataset, weather_key, roof_params, pv_params, suitability, shading, _weather)
     return rooftop_energy(run, building_id, step="30min")
+
+
+# --- a screened city (planner.city) ------------------------------------------------
+def screening_version(directory: str) -> tuple:
+    """Return what identifies a screening's content: its parts' names, sizes and times."""
+    parts = sorted(Path(directory, "buildings").glob("*.parquet"))
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def screening(directory: str, version: tuple) -> gpd.GeoDataFrame:
+    """Return a screening's buildings with their spatial index built.
+
+    A resource, not data: one shared object (a screening is public), so the
+    spatial index is built once rather than at every rerun. Callers must not
+    change it.
+    """
+    buildings = read_screening(directory)
+    buildings.sindex  # noqa: B018 - built now, kept with the object
+    return buildings
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def screening_hexagons(directory: str, version: tuple, resolution: int) -> gpd.GeoDataFrame:
+    """Return a screening's totals per H3 cell at one resolution."""
+    buildings = screening(directory, version)
+    return by_hexagon(buildings, hexagon_cells(buildings, resolution))

@@ -341,3 +341,72 @@ def rooftop_map(
     if basemap:
         _DropFailedTiles(t("map.no_basemap", lang)).add_to(fmap)
     return fmap
+
+
+# --- a screened city: hexagons zoomed out, the buildings in view zoomed in ----------
+def city_map(
+    bounds: tuple[float, float, float, float], lang: str, *, basemap: bool, remember_view: str
+) -> folium.Map:
+    """Return the empty map of a screened area: its content travels as layers.
+
+    The map's script never changes for a given area, so streamlit-folium
+    mounts it once; hexagons and buildings come through
+    ``st_folium(feature_group_to_add=...)`` and a pan swaps them in place.
+    """
+    fmap = base_map(bounds, lang, basemap)
+    fmap.options["zoom"] = 13
+    _KeepView(VIEW_STORAGE + remember_view).add_to(fmap)
+    if basemap:
+        _DropFailedTiles(t("map.no_basemap", lang)).add_to(fmap)
+    return fmap
+
+
+def hexagon_layer(hexagons: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+    """Return the H3 hexagons coloured by their yearly production, as one layer.
+
+    Six classes at the quantiles of the hexagons in the layer. The style is
+    each feature's own property (folium's property path: no switch).
+    """
+    gwh = hexagons["annual_gwh"].to_numpy(float)
+    edges = list(np.quantile(gwh, np.linspace(0, 1, len(PALETTE) + 1)[1:-1])) if len(gwh) else []
+    classes = np.searchsorted(np.asarray(edges), gwh, side="right") if edges else np.zeros(0, int)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "style": {
+                    "fillColor": PALETTE[c],
+                    "color": "#4b5563",
+                    "weight": 0.5,
+                    "fillOpacity": 0.7,
+                },
+                "label": t(
+                    "citymap.hex_tooltip",
+                    lang,
+                    buildings=number(row.buildings, lang),
+                    suitable=number(row.suitable_roofs, lang),
+                    mwp=number(row.suitable_mwp, lang, decimals=2),
+                    gwh=number(row.annual_gwh, lang, decimals=2),
+                ),
+            },
+            "geometry": json.loads(shapely.to_geojson(row.geometry)),
+        }
+        for row, c in zip(hexagons.itertuples(), classes, strict=True)
+    ]
+    group = folium.FeatureGroup(name="content", control=False)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(group)
+    return group
+
+
+def screened_layer(buildings: gpd.GeoDataFrame, reference_kwh_kwp: float, lang: str):
+    """Return screened buildings (:func:`planner.city.read_screening`) as one canvas layer."""
+    group = folium.FeatureGroup(name="content", control=False)
+    per_building = pd.DataFrame(buildings.drop(columns="geometry")).set_index("id")
+    data, usages = buildings_geojson(
+        buildings, per_building, yield_classes(reference_kwh_kwp), lang
+    )
+    _Buildings(data, usages, lang).add_to(group)
+    return group

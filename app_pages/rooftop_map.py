@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import _cache, _map, _sidebar, _state
+from app_pages import _cache, _city, _map, _sidebar, _state
 from geodata.lookup import building_at
 from quartier_solaire.i18n import describe, literal, number, percent, roof_notes, t
 
@@ -16,6 +16,10 @@ st.title(t("map.title", lang))
 # The first page a newcomer sees: what the app is for, and where to start.
 st.markdown(t("welcome.what", lang))
 st.markdown(t("welcome.start", lang, my_home=t("nav.my_home", lang), method=t("nav.method", lang)))
+if st.session_state.get(_state.BUILDINGS_SOURCE) == "screening":
+    # A screened city: figures, hexagons and the buildings in view only.
+    _city.show(lang, sidebar.basemap)
+    st.stop()
 buildings, report = _sidebar.buildings(lang, chosen)
 location = _cache.site(chosen)
 if chosen.kind == "demo":

@@ -229,7 +229,11 @@ def candidate_sites(buildings: gpd.GeoDataFrame, n: int = 50) -> gpd.GeoDataFram
 
 
 def _cell(value) -> str:
-    text = "" if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else str(value)
+    if isinstance(value, (float, np.floating)) and not np.isnan(value):
+        return repr(round(float(value), 3))
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(value)
+    text = "" if value is None or pd.isna(value) else str(value)
     # A name that starts like a formula would run in a spreadsheet: quote it.
     return "'" + text if text.startswith(_FORMULA) else text
 
@@ -240,9 +244,7 @@ def sites_csv(sites: gpd.GeoDataFrame) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SITE_COLUMNS)
     for row in sites[list(SITE_COLUMNS)].itertuples(index=False):
-        writer.writerow(
-            [v if isinstance(v, (int, float, np.number)) else _cell(v) for v in row]
-        )
+        writer.writerow([_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

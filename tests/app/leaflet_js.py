@@ -6,6 +6,14 @@ counted and found through the layer the map keeps as ``window.qsBuildings``.
 
 # Buildings drawn (0 until the layer exists).
 COUNT = "window.qsBuildings ? window.qsBuildings.getLayers().length : 0"
+# Number of outlines of a selected building (a thick line, no fill).
+OUTLINED = """() => {
+    let n = 0;
+    window.map.eachLayer(l => {
+        if (l.feature && l.options.weight === 3 && !l.options.fill) { n++; }
+    });
+    return n;
+}"""
 # Id and centre, in the frame's pixels, of the largest building in view.
 LARGEST = """() => {
     let best = null, area = 0;

@@ -5,7 +5,6 @@ with Playwright. The machine has no internet: this also proves the map works
 offline.
 """
 
-import re
 import time
 
 import pytest
@@ -69,8 +68,7 @@ def test_map_renders_offline_and_a_click_shows_details(app_url, browser):
     assert not frame.is_detached()
     assert frame.evaluate("window.qsBuildings.qsMark") == 1, "the whole map was sent again"
     # And the outline of the clicked building is drawn.
-    outlined = "window.map.eachLayer(l => { if (l.feature && !l.feature.properties.c && l.options.weight === 3) { window.qsOutlined = true; } }); !!window.qsOutlined"
-    assert frame.evaluate(outlined)
+    assert frame.evaluate(leaflet_js.OUTLINED) == 1
     page.get_by_text("Production mensuelle des pans adaptés").wait_for(timeout=30_000)
     page.screenshot(path=str(ROOT / ".pytest_cache" / "rooftop_map.png"))
 
