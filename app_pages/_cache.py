@@ -224,3 +224,35 @@ def screening_hexagons(directory: str, version: tuple, resolution: int) -> gpd.G
     """Return a screening's totals per H3 cell at one resolution."""
     buildings = screening(directory, version)
     return by_hexagon(buildings, hexagon_cells(buildings, resolution))
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=_BY_KEY)
+def map_data(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    shading: ShadingParams,
+    lang: str,
+    _run: RooftopRun,
+) -> tuple[str, list[str]]:
+    """Return the URL of the rooftop map's GeoJSON for a run, published once, and its usages.
+
+    ``_run`` is the run these parameters give (:func:`rooftops`). Buildings
+    and their yields are public data; the URL's name is a digest of the keys.
+    """
+    from app_pages import _map  # the map module draws; imported late, it needs no cache
+
+    name = hashlib.sha256(
+        repr(
+            (dataset.key, weather_key, roof_params, pv_params, suitability, shading, lang)
+        ).encode()
+    ).hexdigest()[:32]
+    geojson, usages = _map.buildings_geojson(
+        buildings(dataset)[0],
+        _run.buildings,
+        _map.yield_classes(_run.reference_specific_yield_kwh_kwp),
+        lang,
+    )
+    return _map.publish(geojson, name), usages

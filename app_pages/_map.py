@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -15,7 +16,12 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from quartier_solaire.i18n import number, t
-from quartier_solaire.offline_assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, ensure_leaflet
+from quartier_solaire.offline_assets import (
+    LEAFLET_CSS_URL,
+    LEAFLET_JS_URL,
+    STATIC_DIR,
+    ensure_leaflet,
+)
 
 # Yellow-orange-red, 6 classes (ColorBrewer YlOrRd), low to high yield.
 PALETTE = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -28,6 +34,10 @@ DECIMALS = 6
 # Tiles that must fail, none having loaded, before the background is switched
 # off: one failure can be a glitch; offline, every tile of the view fails.
 TILE_FAILURES = 3
+# Published map data (:func:`publish`): where, at which URL, how many files kept.
+MAP_DATA_DIR = STATIC_DIR / "mapdata"
+MAP_DATA_URL = "/app/static/mapdata/"
+MAP_DATA_KEPT = 64
 # Name of the view kept in the browser, followed by the dataset's key.
 VIEW_STORAGE = "quartier-solaire:view:"
 
@@ -157,16 +167,18 @@ class _Buildings(MacroElement):
     short values; one function reads them, and the tooltip is built in the
     browser from a single template, so the payload holds no per-feature text
     but the building's id and its formatted yield. A canvas renderer draws one
-    bitmap instead of one SVG path per building. The layer is also kept as
+    bitmap instead of one SVG path per building. Given a ``url``, the data is
+    fetched from it rather than written into the map's script (see
+    :func:`publish`). The layer is also kept as
     ``window.qsBuildings`` so that a test can count what is drawn.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, data, palette, usages, tip, yes, no) {
+        (function (map, data, url, palette, usages, tip, yes, no) {
             var renderer = L.canvas({padding: 0.5, tolerance: 3});
-            var layer = L.geoJson(data, {
+            var layer = L.geoJson(data || null, {
                 renderer: renderer,
                 style: function (feature) {
                     return {fillColor: palette[feature.properties.c], color: "#4b5563",
@@ -185,17 +197,23 @@ class _Buildings(MacroElement):
             layer.on("mouseout", function (e) { layer.resetStyle(e.layer); });
             layer.addTo(map);
             window.qsBuildings = layer;
-        })({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.palette|tojson }},
+            if (url) {
+                fetch(url).then(function (r) { return r.json(); })
+                    .then(function (d) { layer.addData(d); });
+            }
+        })({{ this._parent.get_name() }}, {{ this.data|tojson }}, {{ this.url|tojson }},
+           {{ this.palette|tojson }},
            {{ this.usages|tojson }}, {{ this.tip|tojson }}, {{ this.yes|tojson }},
            {{ this.no|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, data: dict, usages: list[str], lang: str):
+    def __init__(self, data: dict | None, usages: list[str], lang: str, url: str | None = None):
         super().__init__()
         self._name = "Buildings"
         self.data = data
+        self.url = url
         self.palette = [*PALETTE, NO_DATA]
         self.usages = usages
         # Placeholders survive t(): the browser fills them per building.
@@ -251,6 +269,27 @@ def buildings_geojson(
     return {"type": "FeatureCollection", "features": features}, names
 
 
+def publish(geojson: dict, name: str, folder: Path = MAP_DATA_DIR) -> str:
+    """Write a map's GeoJSON among the app's static files; return its URL.
+
+    The browser fetches it once and parses it natively; the map's script
+    keeps only the URL. ``name`` is a digest of what the data depends on: it
+    cannot be guessed, and the same data is written once. Only public data
+    goes here (buildings and their yields), never a household's. The oldest
+    files beyond :data:`MAP_DATA_KEPT` are removed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    if not path.is_file():
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps(geojson, separators=(",", ":")), encoding="utf-8")
+        partial.replace(path)
+        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-MAP_DATA_KEPT]:
+            old.unlink(missing_ok=True)
+    return MAP_DATA_URL + path.name
+
+
 def selection_layer(buildings: gpd.GeoDataFrame, selected: str | None) -> folium.FeatureGroup:
     """Return the outline of the selected building as a small layer of its own.
 
@@ -303,6 +342,7 @@ def rooftop_map(
     basemap: bool = True,
     selected: str | None = None,
     remember_view: str | None = None,
+    data: tuple[str, list[str]] | None = None,
 ) -> folium.Map:
     """Build the map of buildings coloured by their best specific yield.
 
@@ -327,12 +367,20 @@ def rooftop_map(
     remember_view : str, optional
         Key of the dataset: the view (centre, zoom) the user left this dataset
         at is kept in the browser and restored when the map is drawn again.
+    data : tuple of (str, list of str), optional
+        URL of the buildings' GeoJSON already published (:func:`publish`)
+        and its usage names. The map's script then stays a few kilobytes, so a
+        rerun (a click) costs little on the server; without it the GeoJSON is
+        written into the script.
     """
     fmap = base_map(tuple(buildings.total_bounds), lang, basemap)
-    data, usages = buildings_geojson(
-        buildings, per_building, yield_classes(reference_kwh_kwp), lang
-    )
-    _Buildings(data, usages, lang).add_to(fmap)
+    if data is None:
+        geojson, usages = buildings_geojson(
+            buildings, per_building, yield_classes(reference_kwh_kwp), lang
+        )
+        _Buildings(geojson, usages, lang).add_to(fmap)
+    else:
+        _Buildings(None, data[1], lang, url=data[0]).add_to(fmap)
     if selected is not None:
         selection_layer(buildings, selected).add_to(fmap)
     # After the fit: a view the user left wins over the whole extent.

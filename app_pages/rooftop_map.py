@@ -90,6 +90,16 @@ with left:
         lang,
         basemap=sidebar.basemap,
         remember_view=chosen.key,
+        data=_cache.map_data(
+            chosen,
+            weather_key,
+            assumptions.roof,
+            assumptions.pv,
+            assumptions.suitability,
+            assumptions.shading,
+            lang,
+            result,
+        ),
     )
     # The view's bounds matter only to fetch OpenStreetMap buildings: asking for
     # them otherwise would rerun the page on every pan. streamlit-folium reads
