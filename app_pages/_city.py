@@ -96,12 +96,13 @@ def show(lang: str, basemap: bool) -> None:
         st.error(describe(exc, lang, markdown=True))
         return
     st.caption(t("citymap.dataset", lang, name=literal(directory.name)))
+    _select_clicked(buildings)
     _figures(buildings, lang)
     left, right = st.columns([3, 2])
     with left:
-        clicked = _draw_map(buildings, str(directory), version, lang, basemap)
+        _draw_map(buildings, str(directory), version, lang, basemap)
     with right:
-        _details(buildings, clicked, lang)
+        _details(buildings, lang)
     _sites(buildings, lang)
 
 
@@ -167,7 +168,7 @@ def _draw_map(buildings, directory: str, version: tuple, lang: str, basemap: boo
         tuple(buildings.total_bounds), lang, basemap=basemap, remember_view="screening:" + directory
     )
     selected = _map.selection_layer(buildings, st.session_state.get(SELECTED_KEY))
-    return st_folium(
+    st_folium(
         fmap,
         key=MAP_KEY,
         feature_group_to_add=[content, selected],
@@ -177,17 +178,22 @@ def _draw_map(buildings, directory: str, version: tuple, lang: str, basemap: boo
     )
 
 
-def _details(buildings, clicked, lang: str) -> None:
-    point = (clicked or {}).get("last_object_clicked")
-    if point:
-        hit = building_at(
-            in_view(buildings, (point["lng"], point["lat"], point["lng"], point["lat"])),
-            point["lat"],
-            point["lng"],
-        )
-        if hit is not None and hit != st.session_state.get(SELECTED_KEY):
-            st.session_state[SELECTED_KEY] = hit
-            st.rerun()
+def _select_clicked(buildings) -> None:
+    """Select the building under the map's last click, before anything is drawn.
+
+    streamlit-folium keeps the map's value under its key: reading it first
+    saves the second rerun a selection made after the map would need.
+    """
+    point = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked")
+    if not point:
+        return
+    box = (point["lng"], point["lat"], point["lng"], point["lat"])
+    hit = building_at(in_view(buildings, box), point["lat"], point["lng"])
+    if hit is not None:
+        st.session_state[SELECTED_KEY] = hit
+
+
+def _details(buildings, lang: str) -> None:
     selected = st.session_state.get(SELECTED_KEY)
     rows = buildings.loc[buildings["id"] == selected] if selected is not None else []
     if len(rows) == 0:

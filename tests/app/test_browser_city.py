@@ -70,7 +70,7 @@ def test_hexagons_then_buildings_in_view_a_click_selects_and_the_view_stays(app_
     assert frame.evaluate(HEXAGONS) > 0
     assert frame.evaluate(leaflet_js.COUNT) == 0
     # Zoom in on the middle: the buildings in view are drawn, and only those.
-    frame.evaluate("window.map.setZoom(17, {animate: false})")
+    frame.evaluate("window.map.setZoom(17, {animate: false}); true")
     frame.wait_for_function(leaflet_js.COUNT, timeout=60_000)
     drawn = frame.evaluate(leaflet_js.COUNT)
     assert 0 < drawn < 4_000
