@@ -47,6 +47,7 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 # Every layer with a feature, wherever the map's variable is.
 DRAWN = """() => {
+    if (typeof L === "undefined") { return 0; }
     const m = Object.values(window).find(v => v instanceof L.Map);
     if (!m) { return 0; }
     let n = 0;

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from app_pages import _map
-from quartier_solaire.i18n import t
 from bench.screening_demo import demo_run, screened_buildings
+from quartier_solaire.i18n import t
 
 
 @pytest.fixture(scope="module")
