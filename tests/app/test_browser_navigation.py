@@ -207,13 +207,13 @@ def test_openstreetmap_button_follows_the_view_and_fails_fast_offline(app_url, b
     assert button.is_enabled()
     # Zoom far out: the button reads the new view, which is too large to fetch.
     frame = _map_frame(page)
-    frame.evaluate("window.map.setZoom(11)")
+    frame.evaluate("window.map.setZoom(11); true")
     page.wait_for_timeout(2_500)
     button.click()
     side.get_by_text("zoomez jusqu'à", exact=False).wait_for(timeout=30_000)
     # Back in to the neighbourhood: now it asks OpenStreetMap, which is out of reach.
     frame = _map_frame(page)
-    frame.evaluate("window.map.setZoom(17)")
+    frame.evaluate("window.map.setZoom(17); true")
     page.wait_for_timeout(2_500)
     start = time.monotonic()
     button.click()
