@@ -153,7 +153,8 @@ def _draw_map(buildings, directory: str, version: tuple, lang: str, basemap: boo
         sw, ne = bounds["_southWest"], bounds["_northEast"]
         box = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
     shown = in_view(buildings, box) if box is not None else buildings
-    if box is not None and (zoom >= BUILDINGS_ZOOM or len(shown) <= MAX_DRAWN):
+    drawn = box is not None and (zoom >= BUILDINGS_ZOOM or len(shown) <= MAX_DRAWN)
+    if drawn:
         content = _map.screened_layer(shown.head(MAX_DRAWN * 4), _reference(buildings), lang)
         st.caption(t("citymap.drawn", lang, n=number(min(len(shown), MAX_DRAWN * 4), lang)))
     else:
@@ -176,6 +177,8 @@ def _draw_map(buildings, directory: str, version: tuple, lang: str, basemap: boo
         use_container_width=True,
         returned_objects=["last_object_clicked", "bounds", "zoom"],
     )
+    if drawn:
+        st.html(_map.legend_html(_map.yield_classes(_reference(buildings)), lang))
 
 
 def _select_clicked(buildings) -> None:

@@ -81,6 +81,16 @@ st.caption(
 )
 
 # --- map -------------------------------------------------------------------------
+osm = st.session_state.get(_state.BUILDINGS_SOURCE) == "osm"
+# The map's last click is read before the map is drawn: the details follow in
+# the same run, instead of a second run to show them.
+point = (st.session_state.get(_state.MAP_OSM if osm else _state.MAP) or {}).get(
+    "last_object_clicked"
+)
+if point:
+    hit = building_at(buildings, point["lat"], point["lng"])
+    if hit is not None:
+        st.session_state[_state.SELECTED_BUILDING] = hit
 left, right = st.columns([3, 2])
 with left:
     fmap = _map.rooftop_map(
@@ -104,8 +114,7 @@ with left:
     # The view's bounds matter only to fetch OpenStreetMap buildings: asking for
     # them otherwise would rerun the page on every pan. streamlit-folium reads
     # returned_objects when it mounts a map, so the OpenStreetMap map has its own key.
-    osm = st.session_state.get(_state.BUILDINGS_SOURCE) == "osm"
-    clicked = st_folium(
+    st_folium(
         fmap,
         key=_state.MAP_OSM if osm else _state.MAP,
         # The outline travels apart from the map: a click does not resend the map.
@@ -118,12 +127,6 @@ with left:
     )
     st.html(_map.legend_html(_map.yield_classes(result.reference_specific_yield_kwh_kwp), lang))
 
-point = (clicked or {}).get("last_object_clicked")
-if point:
-    hit = building_at(buildings, point["lat"], point["lng"])
-    if hit is not None and hit != st.session_state[_state.SELECTED_BUILDING]:
-        st.session_state[_state.SELECTED_BUILDING] = hit
-        st.rerun()
 
 # --- details of the clicked building -------------------------------------------
 with right:

@@ -176,15 +176,15 @@ def _frame(page):
     raise RuntimeError("no map frame")
 
 
-LARGEST = """() => {
-    let best = null, area = 0;
-    const view = window.map.getBounds();
+LARGEST = """(k) => {
+    const view = window.map.getBounds(), found = [];
     window.qsBuildings.eachLayer(l => {
         const b = l.getBounds();
         if (!view.contains(b)) { return; }
-        const a = (b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest());
-        if (a > area) { area = a; best = l; }
+        found.push([(b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest()), l]);
     });
+    found.sort((a, b) => b[0] - a[0]);
+    const best = found[k][1];
     const p = window.map.latLngToContainerPoint(best.getBounds().getCenter());
     return {id: best.feature.properties.id, x: p.x, y: p.y};
 }"""
@@ -193,12 +193,13 @@ HEXAGONS = """() => { let n = 0;
     return n; }"""
 
 
-def _click(page, frame) -> float:
-    target = frame.evaluate(LARGEST)
+def _click(page, frame, k: int = 0) -> float:
+    """Click the k-th largest building in view; seconds until its details show."""
+    target = frame.evaluate(LARGEST, k)
     box = frame.frame_element().bounding_box()
     start = time.perf_counter()
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
-    page.get_by_role("heading", name=f"Bâtiment {target['id']}").wait_for(timeout=300_000)
+    page.get_by_role("heading", name=f"Bâtiment {target['id']}").wait_for(timeout=120_000)
     return time.perf_counter() - start
 
 
@@ -283,11 +284,10 @@ def upload(browser, n: int, run) -> dict:
             page.wait_for_timeout(3_000)
             frame.evaluate("window.map.setZoom(18, {animate: false}); true")
             page.wait_for_timeout(2_000)
-            clicks = [_click(page, frame)]
-            page.wait_for_timeout(2_000)
-            frame.evaluate("window.map.panBy([300, 200], {animate: false}); true")
-            page.wait_for_timeout(2_000)
-            clicks.append(_click(page, frame))
+            clicks = []
+            for k in range(3):
+                clicks.append(_click(page, frame, k))
+                page.wait_for_timeout(2_000)
             page.close()
         finally:
             process.terminate()
