@@ -180,7 +180,7 @@ LARGEST = """(k) => {
     const view = window.map.getBounds(), found = [];
     window.qsBuildings.eachLayer(l => {
         const b = l.getBounds();
-        if (!view.contains(b)) { return; }
+        if (!view.contains(b) || !l.feature.properties.s) { return; }
         found.push([(b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest()), l]);
     });
     found.sort((a, b) => b[0] - a[0]);
@@ -194,7 +194,7 @@ HEXAGONS = """() => { let n = 0;
 
 
 def _click(page, frame, k: int = 0) -> float:
-    """Click the k-th largest building in view; seconds until its details show."""
+    """Click the k-th largest suitable building in view; seconds until its details show."""
     target = frame.evaluate(LARGEST, k)
     box = frame.frame_element().bounding_box()
     start = time.perf_counter()
