@@ -31,6 +31,20 @@ import shapely
 
 from quartier_solaire.errors import ReadError
 
+__all__ = [
+    "HOUSEHOLD_KWH_PER_YEAR",
+    "CityFigures",
+    "by_district",
+    "by_hexagon",
+    "candidate_sites",
+    "city_figures",
+    "hexagon_cells",
+    "in_view",
+    "read_screening",
+    "sites_csv",
+    "sites_geojson",
+]
+
 # Average consumption of a household [kWh/yr] (CRE, regulated residential tariff).
 HOUSEHOLD_KWH_PER_YEAR = 4_400.0
 # Columns every screened building has (the screening's output contract).
