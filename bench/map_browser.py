@@ -195,6 +195,7 @@ HEXAGONS = """() => { let n = 0;
 
 def _click(page, frame, k: int = 0) -> float:
     """Click the k-th largest suitable building in view; seconds until its details show."""
+    frame.frame_element().scroll_into_view_if_needed()
     target = frame.evaluate(LARGEST, k)
     box = frame.frame_element().bounding_box()
     start = time.perf_counter()
@@ -267,7 +268,7 @@ def upload(browser, n: int, run) -> dict:
         buildings.to_file(path, driver="GeoJSON")
         url, process = _app({})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page = browser.new_page(viewport={"width": 1400, "height": 2000})
             page.goto(url, wait_until="domcontentloaded")
             side = page.locator("section[data-testid='stSidebar']")
             side.get_by_text("Mon fichier de bâtiments").click(timeout=120_000)
