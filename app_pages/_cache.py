@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -28,6 +29,7 @@ from geodata.clusters import keep_main_group
 from geodata.demo import DEMO_SITE, demo_buildings
 from geodata.io import BuildingReport, fetch_osm_buildings, read_buildings
 from planner.allocation import Allocation, Battery, dispatch_battery
+from planner.city import by_hexagon, hexagon_cells, read_screening
 from planner.community import (
     COMPARED_KEYS,
     Community,
@@ -350,3 +352,62 @@ def community_sweep(
         list(sizes_kwp),
         economic_params,
     )
+
+
+# --- a screened city (planner.city) ------------------------------------------------
+def screening_version(directory: str) -> tuple:
+    """Return what identifies a screening's content: its parts' names, sizes and times."""
+    parts = sorted(Path(directory, "buildings").glob("*.parquet"))
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def screening(directory: str, version: tuple) -> gpd.GeoDataFrame:
+    """Return a screening's buildings with their spatial index built.
+
+    A resource, not data: one shared object (a screening is public), so the
+    spatial index is built once rather than at every rerun. Callers must not
+    change it.
+    """
+    buildings = read_screening(directory)
+    buildings.sindex  # noqa: B018 - built now, kept with the object
+    return buildings
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def screening_hexagons(directory: str, version: tuple, resolution: int) -> gpd.GeoDataFrame:
+    """Return a screening's totals per H3 cell at one resolution."""
+    buildings = screening(directory, version)
+    return by_hexagon(buildings, hexagon_cells(buildings, resolution))
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=_BY_KEY)
+def map_data(
+    dataset: Dataset,
+    weather_key: tuple,
+    roof_params: RoofParams,
+    pv_params: PVParams,
+    suitability: SuitabilityParams,
+    shading: ShadingParams,
+    lang: str,
+    _run: RooftopRun,
+) -> tuple[str, list[str]]:
+    """Return the URL of the rooftop map's GeoJSON for a run, published once, and its usages.
+
+    ``_run`` is the run these parameters give (:func:`rooftops`). Buildings
+    and their yields are public data; the URL's name is a digest of the keys.
+    """
+    from app_pages import _map  # the map module draws; imported late, it needs no cache
+
+    name = hashlib.sha256(
+        repr(
+            (dataset.key, weather_key, roof_params, pv_params, suitability, shading, lang)
+        ).encode()
+    ).hexdigest()[:32]
+    geojson, usages = _map.buildings_geojson(
+        buildings(dataset)[0],
+        _run.buildings,
+        _map.yield_classes(_run.reference_specific_yield_kwh_kwp),
+        lang,
+    )
+    return _map.publish(geojson, name), usages

@@ -15,7 +15,7 @@ import pandas as pd
 import pvlib
 import streamlit as st
 
-from app_pages import _cache, _state, _upload_help
+from app_pages import _cache, _city, _state, _upload_help
 from geodata.lookup import bbox_size_km
 from geodata.roofs import RoofParams
 from geodata.shading import ShadingParams
@@ -243,7 +243,7 @@ def _weather_summary(frame: pd.DataFrame, meta: dict, lang: str) -> None:
     st.sidebar.text(text)
 
 
-BUILDING_SOURCES = ("demo", "file", "osm")
+BUILDING_SOURCES = ("demo", "file", "osm", "screening")
 # Largest OpenStreetMap area fetched at once [km]: the extended collective
 # self-consumption perimeter is 2 km between the two farthest participants.
 MAX_OSM_SIDE_KM = 2.0
@@ -282,6 +282,9 @@ def dataset(lang: str) -> _cache.Dataset:
         ):
             _fetch_osm_view(view, lang)
         chosen = st.session_state.get(_state.OSM_DATASET) or _cache.DEMO
+    elif source == "screening":
+        # Shown by the rooftop page (app_pages/_city.py); other pages keep the demo.
+        _city.sidebar_input(lang)
     chosen = _upload_help.usable_dataset(lang, chosen)
     if st.session_state.get(_state.DATASET_KEY) != chosen.key:
         st.session_state[_state.DATASET_KEY] = chosen.key

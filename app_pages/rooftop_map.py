@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import _cache, _map, _sidebar, _state
+from app_pages import _cache, _city, _map, _sidebar, _state
 from geodata.lookup import building_at
 from quartier_solaire.i18n import describe, literal, number, percent, roof_notes, t
 
@@ -24,6 +24,10 @@ st.markdown(
         method=t("nav.method", lang),
     )
 )
+if st.session_state.get(_state.BUILDINGS_SOURCE) == "screening":
+    # A screened city: figures, hexagons and the buildings in view only.
+    _city.show(lang, sidebar.basemap)
+    st.stop()
 buildings, report = _sidebar.buildings(lang, chosen)
 location = _cache.site(chosen)
 if chosen.kind == "demo":
@@ -85,6 +89,16 @@ st.caption(
 )
 
 # --- map -------------------------------------------------------------------------
+osm = st.session_state.get(_state.BUILDINGS_SOURCE) == "osm"
+# The map's last click is read before the map is drawn: the details follow in
+# the same run, instead of a second run to show them.
+point = (st.session_state.get(_state.MAP_OSM if osm else _state.MAP) or {}).get(
+    "last_object_clicked"
+)
+if point:
+    hit = building_at(buildings, point["lat"], point["lng"])
+    if hit is not None:
+        st.session_state[_state.SELECTED_BUILDING] = hit
 left, right = st.columns([3, 2])
 with left:
     fmap = _map.rooftop_map(
@@ -93,28 +107,34 @@ with left:
         result.reference_specific_yield_kwh_kwp,
         lang,
         basemap=sidebar.basemap,
-        selected=st.session_state[_state.SELECTED_BUILDING],
         remember_view=chosen.key,
+        data=_cache.map_data(
+            chosen,
+            weather_key,
+            assumptions.roof,
+            assumptions.pv,
+            assumptions.suitability,
+            assumptions.shading,
+            lang,
+            result,
+        ),
     )
     # The view's bounds matter only to fetch OpenStreetMap buildings: asking for
     # them otherwise would rerun the page on every pan. streamlit-folium reads
     # returned_objects when it mounts a map, so the OpenStreetMap map has its own key.
-    osm = st.session_state.get(_state.BUILDINGS_SOURCE) == "osm"
-    clicked = st_folium(
+    st_folium(
         fmap,
         key=_state.MAP_OSM if osm else _state.MAP,
+        # The outline travels apart from the map: a click does not resend the map.
+        feature_group_to_add=_map.selection_layer(
+            buildings, st.session_state[_state.SELECTED_BUILDING]
+        ),
         height=560,
         use_container_width=True,
         returned_objects=["last_object_clicked"] + (["bounds"] if osm else []),
     )
     st.html(_map.legend_html(_map.yield_classes(result.reference_specific_yield_kwh_kwp), lang))
 
-point = (clicked or {}).get("last_object_clicked")
-if point:
-    hit = building_at(buildings, point["lat"], point["lng"])
-    if hit is not None and hit != st.session_state[_state.SELECTED_BUILDING]:
-        st.session_state[_state.SELECTED_BUILDING] = hit
-        st.rerun()
 
 # --- details of the clicked building -------------------------------------------
 with right:

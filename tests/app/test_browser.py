@@ -5,11 +5,11 @@ with Playwright. The machine has no internet: this also proves the map works
 offline.
 """
 
-import re
 import time
 
 import pytest
 
+from tests.app import leaflet_js
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -49,20 +49,26 @@ def test_map_renders_offline_and_a_click_shows_details(app_url, browser):
         if frame is None:
             page.wait_for_timeout(500)
     assert frame is not None, "the map frame never appeared"
-    paths = frame.locator("path.leaflet-interactive")
-    paths.first.wait_for(state="attached", timeout=60_000)
-    assert paths.count() >= 150
+    frame.wait_for_function(leaflet_js.COUNT, timeout=60_000)
+    assert leaflet_js.count(frame) >= 150
+    # Drawn on a canvas: no SVG path per building.
+    assert frame.locator("canvas.leaflet-interactive, .leaflet-overlay-pane canvas").count() >= 1
+    assert frame.locator("path.leaflet-interactive").count() == 0
     assert frame.evaluate("typeof L !== 'undefined' && L.version") == "1.9.4"
     assert cdn_requests == [], f"Leaflet was requested from outside the app: {cdn_requests}"
 
     # Click the middle of the largest building in view; the details panel names it.
     page.get_by_text("Cliquez sur un bâtiment").wait_for(timeout=30_000)
-    target = max(
-        (paths.nth(i) for i in range(paths.count())),
-        key=lambda p: (lambda b: b["width"] * b["height"] if b else 0)(p.bounding_box()),
-    )
-    target.click(force=True)
-    page.get_by_role("heading", name=re.compile(r"^Bâtiment \S+")).wait_for(timeout=30_000)
+    # A mark on the drawn layer: a map sent again would draw a new layer without it.
+    frame.evaluate("window.qsBuildings.qsMark = 1")
+    clicked = leaflet_js.click_largest(page, frame)
+    page.get_by_role("heading", name=f"Bâtiment {clicked}").wait_for(timeout=30_000)
+    # The outline came as a layer of its own: the map itself was not sent again.
+    page.wait_for_timeout(1_000)
+    assert not frame.is_detached()
+    assert frame.evaluate("window.qsBuildings.qsMark") == 1, "the whole map was sent again"
+    # And the outline of the clicked building is drawn.
+    assert frame.evaluate(leaflet_js.OUTLINED) == 1
     page.get_by_text("Production mensuelle des pans adaptés").wait_for(timeout=30_000)
     page.screenshot(path=str(ROOT / ".pytest_cache" / "rooftop_map.png"))
 
@@ -130,7 +136,7 @@ def _building_paths(page):
     for frame in page.frames:
         if "st_folium" in frame.url:
             try:
-                return frame.locator("path.leaflet-interactive").count()
+                return leaflet_js.count(frame)
             except Exception:  # the frame went away while counting: look again
                 return -1
     return -1

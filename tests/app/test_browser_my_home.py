@@ -6,6 +6,7 @@ Debian's Chromium with Playwright.
 
 import pytest
 
+from tests.app import leaflet_js
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -133,14 +134,9 @@ def test_a_resident_looking_at_a_large_roof_gets_a_share_of_it(app_url, browser)
         if frame is not None:
             break
         page.wait_for_timeout(500)
-    paths = frame.locator("path.leaflet-interactive")
-    paths.first.wait_for(state="attached", timeout=60_000)
+    frame.wait_for_function(leaflet_js.COUNT, timeout=60_000)
     # The largest footprint of the demo is the supermarket: not a home, so a share.
-    largest = max(
-        (paths.nth(i) for i in range(paths.count())),
-        key=lambda p: (lambda b: b["width"] * b["height"] if b else 0)(p.bounding_box()),
-    )
-    largest.click(force=True)
+    leaflet_js.click_largest(page, frame)
     field = _field(page, "Foyers qui se partagent ce toit")
     field.wait_for(timeout=60_000)
     _settled(page)

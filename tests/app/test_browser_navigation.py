@@ -12,6 +12,7 @@ from pathlib import Path
 import pvlib
 import pytest
 
+from tests.app import leaflet_js
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -34,7 +35,7 @@ def _sidebar(page):
     return page.locator("section[data-testid='stSidebar']")
 
 
-DRAWN = "!!(window.map && document.querySelector('path.leaflet-interactive'))"
+DRAWN = "!!(window.map && window.qsBuildings && window.qsBuildings.getLayers().length)"
 TILE_LAYERS = """() => {
     let n = 0;
     window.map.eachLayer(l => { if (l instanceof L.TileLayer) { n++; } });
@@ -188,7 +189,7 @@ def test_offline_the_background_switches_off_and_is_not_credited(app_url, browse
     assert "Fond de carte indisponible" in note.inner_text()
     assert frame.evaluate(TILE_LAYERS) == 0
     assert "OpenStreetMap" not in frame.locator(".leaflet-control-attribution").inner_text()
-    assert frame.locator("path.leaflet-interactive").count() >= 150, "buildings still drawn"
+    assert leaflet_js.count(frame) >= 150, "buildings still drawn"
     page.screenshot(path=str(SHOTS / "map_offline_background.png"))
     page.close()
 
@@ -206,13 +207,13 @@ def test_openstreetmap_button_follows_the_view_and_fails_fast_offline(app_url, b
     assert button.is_enabled()
     # Zoom far out: the button reads the new view, which is too large to fetch.
     frame = _map_frame(page)
-    frame.evaluate("window.map.setZoom(11)")
+    frame.evaluate("window.map.setZoom(11); true")
     page.wait_for_timeout(2_500)
     button.click()
     side.get_by_text("zoomez jusqu'à", exact=False).wait_for(timeout=30_000)
     # Back in to the neighbourhood: now it asks OpenStreetMap, which is out of reach.
     frame = _map_frame(page)
-    frame.evaluate("window.map.setZoom(17)")
+    frame.evaluate("window.map.setZoom(17); true")
     page.wait_for_timeout(2_500)
     start = time.monotonic()
     button.click()
