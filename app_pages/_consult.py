@@ -14,6 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely.geometry
 import streamlit as st
+from branca.element import MacroElement
+from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from app_pages import _cache, _map, _sidebar
 from planner.consultation import (
@@ -33,6 +36,7 @@ from planner.rooftops import PVParams, RoofParams, ShadingParams, SuitabilityPar
 from planner.store import Store, StoreError
 from planner.store.models import utcnow
 from quartier_solaire.i18n import describe, number, percent, t
+from quartier_solaire.offline_assets import ensure_leaflet
 
 # Share of support [0-1] -> colour: red (oppose) to green (support), 5 classes.
 SUPPORT_EDGES = (0.2, 0.4, 0.6, 0.8)
@@ -137,6 +141,32 @@ def support_colour(tally: SiteTally | None) -> str:
     return SUPPORT_COLOURS[classes]
 
 
+class _Bound(MacroElement):
+    """A popup or tooltip from HTML already escaped, passed to Leaflet as a JSON string.
+
+    folium.Popup builds its content with jQuery, which the offline map does not
+    load, and folium.Tooltip puts it in a JavaScript template literal, where a
+    backtick or ``${`` in a name would be code. A JSON string is only a string.
+    Its braces are written as JavaScript escapes: branca renders the map's
+    script as a Jinja template again, where ``{{ ... }}`` in a name would run.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.{{ this.method }}({{ this.literal }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, method: str, content: str):
+        super().__init__()
+        self._name = "EscapedText"
+        self.method = method  # "bindPopup" or "bindTooltip"
+        text = str(htmlsafe_json_dumps(content))  # <, >, &, ' as \\u escapes
+        self.literal = text.replace("{", "\\u007b").replace("}", "\\u007d")
+
+
 def _popup(site: SiteRecord, tally: SiteTally | None, lang: str) -> str:
     lines = [f"<strong>{escape_for_html(site.name)}</strong>"]
     if tally is not None and tally.published:
@@ -150,6 +180,7 @@ def _popup(site: SiteRecord, tally: SiteTally | None, lang: str) -> str:
 
 def site_map(found: ConsultationResults, lang: str) -> folium.Map:
     """A map of the sites coloured by their share of support, with escaped popups."""
+    ensure_leaflet()  # served by the app itself, even if the rooftop map was never opened
     shapes = [shapely.geometry.shape(s.site.geometry) for s in found.sites]
     west, south, east, north = shapely.geometry.MultiPolygon(
         [p for shape in shapes for p in getattr(shape, "geoms", [shape])]
@@ -163,7 +194,7 @@ def site_map(found: ConsultationResults, lang: str) -> folium.Map:
     )
     for tally in found.sites:
         colour = support_colour(tally)
-        folium.GeoJson(
+        layer = folium.GeoJson(
             {"type": "Feature", "geometry": tally.site.geometry, "properties": {}},
             style_function=lambda _f, colour=colour: {
                 "fillColor": colour,
@@ -171,9 +202,10 @@ def site_map(found: ConsultationResults, lang: str) -> folium.Map:
                 "weight": 2,
                 "fillOpacity": 0.8,
             },
-            tooltip=folium.Tooltip(escape_for_html(tally.site.name)),
-            popup=folium.Popup(_popup(tally.site, tally, lang), max_width=300),
-        ).add_to(fmap)
+        )
+        _Bound("bindTooltip", escape_for_html(tally.site.name)).add_to(layer)
+        _Bound("bindPopup", _popup(tally.site, tally, lang)).add_to(layer)
+        layer.add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 

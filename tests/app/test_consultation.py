@@ -241,3 +241,30 @@ def test_the_demo_consultation_is_open_for_the_demo_resident(store):
     # A second run seeds nothing more.
     _app(resident, PAGE)
     assert len([c for c in list_consultations(store) if c.title == record.title]) == 1
+
+
+def test_the_map_passes_names_to_leaflet_as_escaped_json_strings_only():
+    # Every corpus payload as a site name: never raw in the map's HTML, never
+    # in a JavaScript template literal, never evaluated as a Jinja template
+    # (branca renders the script twice), and no jQuery call (not loaded offline).
+    from jinja2.utils import htmlsafe_json_dumps
+
+    from app_pages import _consult
+    from planner.consultation import ConsultationResults, SiteTally, escape_for_html
+    from planner.consultation.records import ConsultationRecord, SiteRecord
+
+    sites = []
+    for n, entry in enumerate(PAYLOADS):
+        c = candidate(n, name=entry["payload"] or "x")
+        sites.append(SiteRecord(f"s{n}", c.name, c.geometry, 1.0, 1.0, 1, 0.0, c.computed_at))
+    now = utcnow()
+    record = ConsultationRecord("c", "t", "d", now, now + timedelta(days=1), False, "o", ())
+    tallies = tuple(SiteTally(s, False, None, {}, None, {}, ()) for s in sites)
+    rendered = _consult.site_map(ConsultationResults(record, False, tallies), "fr")
+    html = rendered.get_root().render()
+    assert "$(`<div" not in html and "bindTooltip(`" not in html
+    for site in sites:
+        text = str(htmlsafe_json_dumps(escape_for_html(site.name)))
+        assert text.replace("{", "\\u007b").replace("}", "\\u007d") in html
+        if "<" in site.name:
+            assert site.name not in html
