@@ -224,7 +224,7 @@ def site_at(found: ConsultationResults, clicked: dict | None) -> SiteRecord | No
 def results_block(tally: SiteTally, lang: str) -> None:
     """A site's results: counts, share of support, concerns chart, moderated comments."""
     if not tally.published:
-        st.caption(t("consultpage.not_published", lang))
+        st.markdown(t("consultpage.not_published", lang))
         return
     columns = st.columns(4)
     columns[0].metric(t("consultpage.opinions", lang), count(tally.opinions, lang))
@@ -251,7 +251,7 @@ def results_block(tally: SiteTally, lang: str) -> None:
         st.plotly_chart(figure, key=f"consult_tags_chart_{tally.site.id}")
     hidden = [tag for tag in TAGS if tally.tags.get(tag) is None]
     if hidden:
-        st.caption(
+        st.markdown(
             t(
                 "consultpage.tags_suppressed",
                 lang,

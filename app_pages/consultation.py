@@ -3,7 +3,9 @@
 The sites are a list first (each a section with its figures, its vote form and
 its results: the keyboard reaches everything), and a map beside it, coloured by
 the share of support once published; a click on a site opens its vote form
-under the map. Every text a person wrote is shown escaped.
+under the map. Every text a person wrote is shown escaped. Notes are plain
+Markdown, not st.caption: the caption's light grey fails the colour-contrast
+rule of the accessibility audit (axe-core, "serious").
 """
 
 import secrets
@@ -154,9 +156,9 @@ chosen = st.selectbox(
 record = by_id[chosen]
 st.header(escape_for_markdown(record.title))
 st.markdown(escape_for_markdown(record.description))
-st.caption(_consult.dates(record, lang))
+st.markdown(_consult.dates(record, lang))
 if record.secret:
-    st.caption(t("consultpage.secret", lang))
+    st.markdown(t("consultpage.secret", lang))
 if account.role != "resident":
     st.info(t("consultpage.residents_only", lang))
 tallies = results(store, record.id, config=CONFIG)
@@ -170,7 +172,7 @@ with drawn:
         use_container_width=True,
         returned_objects=["last_object_clicked"],
     )
-    st.caption(t("consultpage.legend", lang))
+    st.markdown(t("consultpage.legend", lang))
     picked = _consult.site_at(tallies, (clicked or {}).get("last_object_clicked"))
     if picked is not None and account.role == "resident":
         st.markdown(f"**{escape_for_markdown(picked.name)}**")
