@@ -9,10 +9,11 @@ import pandas as pd
 import shapely.geometry
 
 from planner.consultation.records import CandidateSite
+from planner.roof_share import AVERAGE_HOUSEHOLD_KWH
 
-# Average annual consumption of a French household [kWh/yr] (CRE), used to say
-# how many households a roof's production could supply (see DESIGN.md).
-HOUSEHOLD_KWH = 4_400.0
+# How many households a roof's production could supply is counted against the
+# average French household's consumption [kWh/yr] (CRE), as everywhere else.
+HOUSEHOLD_KWH = AVERAGE_HOUSEHOLD_KWH
 
 
 def candidate_sites(

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import _state
 from planner.consultation import (
+    ConsultationConfig,
     close_consultation,
     create_consultation,
     escape_for_markdown,
@@ -268,3 +269,42 @@ def test_the_map_passes_names_to_leaflet_as_escaped_json_strings_only():
         assert text.replace("{", "\\u007b").replace("}", "\\u007d") in html
         if "<" in site.name:
             assert site.name not in html
+
+
+def test_too_many_submissions_are_refused_with_the_throttling_message(store):
+    consultation = _consultation(store, sites=1)
+    site = consultation.sites[0].id
+    (resident,) = _residents(store, 1)
+    limit = ConsultationConfig().per_account
+    for _ in range(limit):
+        submit_opinion(store, resident.id, site, "neutral")
+    at = _app(resident, PAGE, consultation)
+    _vote(at, site, "support")
+    assert any(
+        text.startswith(t("problem.consult_throttled", "fr", minutes=10)[:20])
+        for text in _texts(at)
+    )
+    assert my_opinion(store, resident.id, site).stance == "neutral"
+
+
+def test_published_results_show_counts_share_and_concerns(store):
+    consultation = _consultation(store, sites=2)
+    first, second = (s.id for s in consultation.sites)
+    voters = _residents(store, 20)
+    for n, voter in enumerate(voters):
+        stance = "support" if n < 14 else "oppose"
+        submit_opinion(store, voter.id, first, stance, tags=["cost"] if n < 12 else [])
+    submit_opinion(store, voters[0].id, second, "support")
+    at = _app(voters[0], PAGE, consultation)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("consultpage.opinions", "fr")] == "20"
+    assert metrics[t("consult.stance.support", "fr")] == "14"
+    # Six "oppose", below the threshold of publication: "not enough", never 6 or 0.
+    assert metrics[t("consult.stance.oppose", "fr")] == t("consult.not_enough", "fr")
+    assert metrics[t("consult.stance.neutral", "fr")] == t("consult.not_enough", "fr")
+    assert t("consultpage.support_share", "fr", share="70\u202f%") in _texts(at)
+    (chart,) = at.get("plotly_chart")
+    (bars,) = json.loads(chart.proto.spec)["data"]
+    assert (bars["y"], bars["x"]) == (["Coût"], [12])  # other concerns: "not enough"
+    # The second site has one opinion while open: nothing published about it.
+    assert t("consultpage.not_published", "fr") in _texts(at)
