@@ -129,6 +129,30 @@ COOP_LISTED = "coop_listed"  # what the last (logged) listing returned
 COOP_STEP = "coop_step"
 COOP_PREPARE = "coop_prepare"
 COOP_CSV = "coop_csv"  # the last prepared CSV, for the download button
+# Consultations (every role) and their organisers' page (cooperative, city).
+# Per-site and per-comment widgets add "_<id>" to these, under account_key().
+CONSULT_CHOICE = "consult_choice"
+CONSULT_SESSION = "consult_session"  # this browser session's random key (throttling)
+CONSULT_FORM = "consult_form"
+CONSULT_STANCE = "consult_stance"
+CONSULT_TAGS = "consult_tags"
+CONSULT_COMMENT = "consult_comment"
+CONSULT_SUBMIT = "consult_submit"
+CONSULT_REPORT = "consult_report"
+CONSULT_MAP = "consult_map"
+CONSULT_ON_MAP = "consult_on_map"  # prefix of the vote form of the site clicked on the map
+CONSULT_ADMIN_CHOICE = "consult_admin_choice"
+CONSULT_NEW_TITLE = "consult_new_title"
+CONSULT_NEW_DESCRIPTION = "consult_new_description"
+CONSULT_NEW_OPENS = "consult_new_opens"
+CONSULT_NEW_CLOSES = "consult_new_closes"
+CONSULT_NEW_SECRET = "consult_new_secret"
+CONSULT_NEW_SITES = "consult_new_sites"
+CONSULT_CREATE = "consult_create"
+CONSULT_CLOSE = "consult_close"
+CONSULT_MODERATE = "consult_moderate"  # + "_<decision>_<comment id>"
+CONSULT_EXPORT_CSV = "consult_export_csv"
+CONSULT_EXPORT_GEOJSON = "consult_export_geojson"
 ACCOUNT_WIDGETS = (
     JOIN_CODE,
     SHARE_PROJECT,
@@ -147,6 +171,12 @@ ACCOUNT_WIDGETS = (
     CAMPAIGN_CODE_DAYS,
     COOP_CAMPAIGN,
     COOP_STEP,
+    CONSULT_NEW_TITLE,
+    CONSULT_NEW_DESCRIPTION,
+    CONSULT_NEW_OPENS,
+    CONSULT_NEW_CLOSES,
+    CONSULT_NEW_SECRET,
+    CONSULT_NEW_SITES,
 )
 # The neighbourhood comparisons computed in this session, by consent id: each one
 # reads (and logs a read of) every other sharing household, so it runs on the
@@ -187,6 +217,20 @@ ROLE_PAGES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "foyers-partages",
         ("cooperative",),
     ),
+    (
+        "app_pages/consultation.py",
+        "nav.consultation",
+        ":material/how_to_vote:",
+        "consultations",
+        ("resident", "cooperative", "city"),
+    ),
+    (
+        "app_pages/consultation_admin.py",
+        "nav.consultation_admin",
+        ":material/edit_note:",
+        "organiser-une-consultation",
+        ("cooperative", "city"),
+    ),
 )
 
 
@@ -223,7 +267,10 @@ def account_key(name: str) -> str:
 
 def forget_account() -> None:
     """Sign out: forget the account, what it typed and read, and the resident's own data."""
-    prefixes = tuple(f"{account_key(n)}" for n in (WITHDRAW, CHANGE))
+    prefixes = tuple(
+        f"{account_key(n)}"
+        for n in (WITHDRAW, CHANGE, CONSULT_STANCE, CONSULT_TAGS, CONSULT_COMMENT, CONSULT_ON_MAP)
+    )
     for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
         st.session_state.pop(key, None)
     for key in (*ACCOUNT_VALUES, *(account_key(n) for n in ACCOUNT_WIDGETS)):

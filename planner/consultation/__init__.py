@@ -8,6 +8,7 @@ opinions apart from identity; results are published without exposing anyone.
 Every refusal is a :class:`planner.store.StoreError` (catalogue ``problem.<code>``).
 """
 
+from planner.consultation.candidates import HOUSEHOLD_KWH, candidate_sites
 from planner.consultation.config import STANCES, TAGS, ConsultationConfig
 from planner.consultation.demo import seed_demo_consultation
 from planner.consultation.moderation import moderate, moderation_queue, report_comment
@@ -28,6 +29,7 @@ from planner.consultation.results import (
 from planner.consultation.safety import csv_safe, escape_for_html, escape_for_markdown
 from planner.consultation.secrecy import ballot_key, seal_ballots, voter_token, withdraw_ballots
 from planner.consultation.service import (
+    close_consultation,
     create_consultation,
     get_consultation,
     list_consultations,
@@ -36,6 +38,7 @@ from planner.consultation.service import (
 )
 
 __all__ = [
+    "HOUSEHOLD_KWH",
     "STANCES",
     "TAGS",
     "CandidateSite",
@@ -47,6 +50,8 @@ __all__ = [
     "SiteRecord",
     "SiteTally",
     "ballot_key",
+    "candidate_sites",
+    "close_consultation",
     "create_consultation",
     "csv_safe",
     "escape_for_html",

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import shapely.geometry
@@ -399,3 +399,31 @@ def my_opinion(store: Store, account_id: str, site_id: str) -> OpinionRecord | N
             return None
         tags = tuple(t for t in row.tags.split(",") if t)
         return OpinionRecord(site_id, row.stance, tags, row.comment)
+
+
+def close_consultation(
+    store: Store, account_id: str, consultation_id: str, *, now: datetime | None = None
+) -> ConsultationRecord:
+    """Close a consultation now, as an organiser of the organisation running it.
+
+    Opinions are refused from then on and every site's results are published
+    (with small counts suppressed). Closing one already closed changes
+    nothing. The database requires closing after opening: one closed before it
+    opened closes one second after its opening date, so it never takes opinions.
+
+    Raises
+    ------
+    StoreError
+        ``consult_not_found``, ``store_not_allowed`` (not of its organisation).
+    """
+    now = now or utcnow()
+    with write(store) as session:
+        consultation = session.get(Consultation, consultation_id)
+        if consultation is None:
+            raise _db.not_found()
+        _db.organiser_of(session, account_id, consultation)
+        if now < consultation.closes_at:
+            consultation.closes_at = max(now, consultation.opens_at + timedelta(seconds=1))
+            session.flush()
+        sites = session.scalars(select(Site).where(Site.consultation_id == consultation.id)).all()
+        return _db.consultation_record(consultation, list(sites))
