@@ -51,9 +51,7 @@ def campaign_figures(joined: Contributions) -> CampaignFigures:
     if joined.households < MIN_HOUSEHOLDS:
         return CampaignFigures(None, MIN_HOUSEHOLDS - joined.households, None, None)
     coverage = (
-        sum(joined.coverage) / len(joined.coverage)
-        if _publishable(joined.coverage)
-        else None
+        sum(joined.coverage) / len(joined.coverage) if _publishable(joined.coverage) else None
     )
     share = (
         min(1.0, sum(joined.annual_kwh) / joined.area_kwh)
