@@ -182,9 +182,7 @@ def project_map(
         location=[(south + north) / 2, (west + east) / 2], tiles=None, zoom_start=16, max_zoom=20
     )
     if basemap:
-        folium.TileLayer("OpenStreetMap", max_zoom=20, attr="© OpenStreetMap contributors").add_to(
-            fmap
-        )
+        _map.add_basemap(fmap, lang)
     fill = {"producer": "#f59e0b", "home": "#2563eb", "other": "#d1d5db"}
     folium.GeoJson(
         frame.__geo_interface__,

@@ -313,6 +313,16 @@ def selection_layer(buildings: gpd.GeoDataFrame, selected: str | None) -> folium
     return group
 
 
+def add_basemap(fmap: folium.Map, lang: str) -> None:
+    """Add OpenStreetMap tiles that switch off, with their credit, when they cannot load.
+
+    Tiles need the network; offline the background stays plain and a short
+    note says so, instead of a grey square credited to OpenStreetMap.
+    """
+    folium.TileLayer("OpenStreetMap", max_zoom=20, attr="© OpenStreetMap contributors").add_to(fmap)
+    _DropFailedTiles(t("map.no_basemap", lang)).add_to(fmap)
+
+
 def base_map(bounds: tuple[float, float, float, float], lang: str, basemap: bool) -> folium.Map:
     """Return an offline Leaflet map fitted to (west, south, east, north), canvas-drawn."""
     ensure_leaflet()

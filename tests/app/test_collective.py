@@ -229,3 +229,17 @@ def test_a_shared_battery_changes_the_figures_as_the_domain_says():
     expected = evaluate(expected_community(), battery=Battery(200.0, 50.0, 0.9))
     assert expected.totals.autocons_kwh > evaluate(expected_community()).totals.autocons_kwh
     _assert_headline(at, expected, "fr")
+
+
+def test_the_project_map_drops_its_tiles_and_their_credit_when_they_cannot_load():
+    # Offline, a grey square credited to OpenStreetMap is worse than a plain background.
+    from app_pages import _collective
+    from geodata.demo import demo_buildings
+
+    buildings = demo_buildings().iloc[:20]
+    ids = buildings["id"].astype(str).tolist()
+    html = _collective.project_map(buildings, ids[:1], ids[1:5], None, "fr", True)
+    html = html.get_root().render()
+    assert "tileerror" in html and "OpenStreetMap" in html
+    plain = _collective.project_map(buildings, ids[:1], ids[1:5], None, "fr", False)
+    assert "tileerror" not in plain.get_root().render()
