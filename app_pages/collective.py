@@ -65,6 +65,7 @@ with left:
             kwp=number(roofs.at[b, "kwp"], lang),
             mwh=number(roofs.at[b, "mwh_per_year"], lang),
         ),
+        placeholder=t("widget.choose", lang),
     )
     table = roofs.head(15)
     st.dataframe(
@@ -126,7 +127,12 @@ elif key == "priority":
         key=ui.PRIORITY_WITHIN,
         format_func=lambda s: t(f"coll.priority_within.{s}", lang),
     )
-    first = c2.multiselect(t("coll.priority_first", lang), names, key=ui.PRIORITY_FIRST)
+    first = c2.multiselect(
+        t("coll.priority_first", lang),
+        names,
+        key=ui.PRIORITY_FIRST,
+        placeholder=t("widget.choose", lang),
+    )
     levels = tuple(1 if n in first else 2 for n in names)
     options = (("within", within), ("levels", levels))
 

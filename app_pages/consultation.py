@@ -66,6 +66,7 @@ def _vote_form(store, account, site, lang: str, prefix: str = "") -> None:
             default=list(mine.tags) if mine else [],
             format_func=lambda tag: t(f"consult.tag.{tag}", lang),
             key=_key(_state.CONSULT_TAGS, *ids),
+            placeholder=t("widget.choose", lang),
         )
         comment = st.text_area(
             t("consultpage.comment", lang),

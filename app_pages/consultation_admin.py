@@ -92,6 +92,7 @@ def _create(store, account, lang: str) -> None:
             default=list(by_building)[:DEFAULT_SITES],
             format_func=lambda b: _site_label(by_building[b], lang),
             key=_state.account_key(_state.CONSULT_NEW_SITES),
+            placeholder=t("widget.choose", lang),
         )
         if st.form_submit_button(t("consultpage.create_submit", lang), key=_state.CONSULT_CREATE):
             try:
