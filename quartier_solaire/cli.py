@@ -554,37 +554,6 @@ def _add_allocate(sub: Any) -> None:
     allocate.set_defaults(func=_cmd_allocate)
 
 
-def _add_allocate(sub: Any) -> None:
-    allocate = sub.add_parser(
-        "allocate", help="share a production among participants with an allocation key"
-    )
-    allocate.add_argument("--production", required=True, help="CSV: timestamp, kWh per step")
-    allocate.add_argument(
-        "--consumption", required=True, help="CSV: timestamp, then kWh per step per participant"
-    )
-    allocate.add_argument(
-        "--key", required=True, choices=("static", "dynamic_default", "priority", "custom")
-    )
-    allocate.add_argument("--step", type=int, choices=(15, 30), default=15, help="minutes")
-    allocate.add_argument("--out", required=True, help="CSV of the flows per step")
-    allocate.add_argument("--json", action="store_true", help="print the totals as JSON")
-    allocate.add_argument("--shares", help="static: CSV participant, share (equal by default)")
-    allocate.add_argument("--levels", help="priority: CSV participant, level (1 first)")
-    allocate.add_argument("--within", choices=("pro_rata", "equal"), default="pro_rata")
-    allocate.add_argument("--coefficients", help="custom: the key CSV (Horodate;participant...)")
-    allocate.add_argument("--key-out", help="write the rounded key CSV for Enedis here")
-    allocate.add_argument(
-        "--decimals", type=int, default=1, help="key precision: decimals of a coefficient in %%"
-    )
-    allocate.add_argument("--battery-kwh", type=float, help="shared battery capacity [kWh]")
-    allocate.add_argument(
-        "--battery-kw", type=float, help="battery power [kW]; capacity / 2 h by default"
-    )
-    allocate.add_argument("--battery-efficiency", type=float, default=0.9)
-    allocate.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
-    allocate.set_defaults(func=_cmd_allocate)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
