@@ -9,9 +9,9 @@ publishes them.
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages import _state
+from app_pages import _auth, _state
 from planner.comparison import comparison_sentences, suppression_message
-from planner.store import StoreError, compare_with_neighbourhood
+from planner.store import StoreError, compare_with_neighbourhood, list_consents
 from quartier_solaire.i18n import literal, number, t
 
 MARGIN = dict(l=10, r=10, t=30, b=10)
@@ -126,3 +126,29 @@ def render(store, account, consent, lang: str) -> None:
     _months(comparison, lang, key=f"compare_months_{consent.id}")
     _day(view, lang, key=f"compare_day_{consent.id}")
     st.caption(t("compare.how", lang))
+
+
+def section(store, account, lang: str) -> None:
+    """Me comparer à mon quartier: one comparison per share that includes aggregates.
+
+    Drawn on Mon foyer and on Mes données; a resident who shares nothing for
+    aggregates is told how to take part.
+    """
+    st.subheader(t("compare.title", lang))
+    st.caption(t("compare.intro", lang))
+    aggregates = [c for c in list_consents(store, account.id) if c.city_aggregates]
+    if not aggregates:
+        st.caption(t("compare.none", lang))
+    for consent in aggregates:
+        with st.container(border=True):
+            render(store, account, consent, lang)
+
+
+def section_if_signed_in(lang: str) -> None:
+    """The comparison section for a signed-in resident; nothing for anyone else."""
+    account = _auth.current()
+    if account is None or account.role != "resident":
+        return
+    store = _auth.store(lang)
+    if store is not None:
+        section(store, account, lang)

@@ -315,14 +315,7 @@ if not consents:
 for consent in consents:
     _consent_box(store, account, consent, lang)
 
-st.subheader(t("compare.title", lang))
-st.caption(t("compare.intro", lang))
-aggregates = [c for c in consents if c.city_aggregates]
-if not aggregates:
-    st.caption(t("compare.none", lang))
-for consent in aggregates:
-    with st.container(border=True):
-        _compare.render(store, account, consent, lang)
+_compare.section(store, account, lang)
 
 st.subheader(t("data.step_log", lang))
 _access_log(store, account, lang)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import _auth, _cache, _map, _sidebar, _state
+from app_pages import _auth, _cache, _compare, _map, _sidebar, _state
 from geodata.lookup import building_at
 from planner.consumption_io import read_consumption
 from planner.estimate import (
@@ -94,6 +94,10 @@ st.info(t("home.privacy", lang))
 if st.button(t("home.forget", lang), key=_state.HOME_FORGET):
     _state.forget_personal_data()
     st.rerun()
+
+# A resident who shares for aggregates sees themselves beside their neighbourhood
+# (from the shared curve, whatever this page holds in the session).
+_compare.section_if_signed_in(lang)
 
 # --- 1. my building --------------------------------------------------------------
 st.subheader(t("home.step_building", lang))

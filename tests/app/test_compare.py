@@ -180,3 +180,26 @@ def test_the_comparison_reads_the_neighbours_once_per_visit_and_on_demand(store)
     next(b for b in at.button if str(b.key).startswith("compare_refresh_")).click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert reads() == 2
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_mon_foyer_shows_the_same_comparison(store, lang):
+    # The issue asks for it on Mon foyer; Mes données shows the same section.
+    resident, project, own, _ = _neighbourhood(store, 10)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[_state.LANG] = lang
+    at.session_state[_state.ACCOUNT] = resident
+    at.run()
+    at.switch_page("app_pages/my_home.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = compare_household(
+        own, neighbourhood_curves(store, resident.id, project.id), DEFAULT_RULES
+    )
+    median = expected.annual.table.loc["year"].iloc[1]
+    assert _metrics(at)[t("compare.median_year", lang)] == t(
+        "compare.kwh", lang, kwh=number(median, lang)
+    )
+    markdown = [m.value for m in at.markdown]
+    for sentence in comparison_sentences(expected, lang):
+        assert sentence in markdown
+    assert leaks(at, lang) == []
