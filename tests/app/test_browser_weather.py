@@ -5,6 +5,8 @@ a PVGIS file shows what it holds; the text it carries (its footer) is shown as
 written, never as Markdown: no image fetched, no live link.
 """
 
+import time
+
 import pytest
 
 from tests.conftest import DATA
@@ -46,7 +48,12 @@ def test_weather_uploads_say_what_the_file_is(app_url, browser, tmp_path):
     _sidebar_upload(page, path)
     page.get_by_text("kWh/m² par an au sol", exact=False).wait_for(timeout=60_000)
     page.get_by_text("part diffuse", exact=False).first.wait_for(timeout=60_000)
-    page.get_by_text("Sources et licence de la météo").click()
+    # While the page reruns, Streamlit keeps the previous run's expander beside the new one.
+    licence = page.get_by_text("Sources et licence de la météo")
+    deadline = time.monotonic() + 60
+    while licence.count() != 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    licence.click()
     page.get_by_text("![pixel](http://127.0.0.1:9/pixel.png)", exact=False).wait_for(timeout=60_000)
     page.wait_for_timeout(1_000)
     assert page.locator("img[src*='127.0.0.1:9']").count() == 0
